@@ -1,0 +1,187 @@
+package dmtcp.mem.linux.api;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+import dmtcp.mem.linux.internal.Libc;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Spawning and supervising the programs this JVM launches: {@code posix_spawn} (never
+ * {@link ProcessBuilder}, whose reaper thread would consume ptrace stops), the child
+ * subreaper flag, signals, and reaping through a pidfd so that no thread ever calls
+ * {@code waitpid(-1)}.
+ */
+public final class Processes {
+    private static final List<Child> LAUNCHED = new CopyOnWriteArrayList<>();
+
+    private Processes() {}
+
+    /**
+     * Finds the file {@code program} names, the way a shell would: a name containing a
+     * slash is taken as a path, any other is looked up in {@code PATH}.
+     *
+     * @throws NativeException ENOENT or EACCES naming the program
+     */
+    public static Path resolveProgram(String program) {
+        if (program.isEmpty()) {
+            throw new NativeException("execve(\"\")", 2, "No such file or directory");
+        }
+        if (program.indexOf('/') >= 0) {
+            Path p = Path.of(program);
+            checkExecutable(p, program);
+            return p;
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new NativeException("execvp(\"" + program + "\")", 2, "command not found in PATH");
+    }
+
+    private static void checkExecutable(Path p, String shown) {
+        if (!Files.exists(p)) {
+            throw new NativeException("execve(\"" + shown + "\")", 2, "No such file or directory");
+        }
+        if (Files.isDirectory(p) || !Files.isExecutable(p)) {
+            throw new NativeException("execve(\"" + shown + "\")", 13, "Permission denied");
+        }
+    }
+
+    /** Makes this process a child subreaper: orphaned descendants are re-parented here, not to init. */
+    public static void becomeSubreaper() {
+        Tracer.get().call(() -> {
+            if (Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+                throw error("prctl(PR_SET_CHILD_SUBREAPER, 1)");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Spawns {@code argv} as a child of this JVM with the JVM's environment and working
+     * directory, an empty signal mask, default signal dispositions and only fds 0-2 open.
+     * The child is recorded in {@link #launched()} and reaped when it exits.
+     */
+    public static Child spawn(List<String> argv) {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("no program to spawn");
+        }
+        Path exe = resolveProgram(argv.get(0));
+        int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
+        Child child = new Child(pid, argv);
+        LAUNCHED.add(child);
+        watchExit(child);
+        return child;
+    }
+
+    /** The children spawned so far, in spawn order. */
+    public static List<Child> launched() {
+        return List.copyOf(LAUNCHED);
+    }
+
+    private static int posixSpawn(String path, List<String> argv) {
+        Memory fa = new Memory(Libc.SPAWN_STRUCT_SIZE);
+        Memory attr = new Memory(Libc.SPAWN_STRUCT_SIZE);
+        Memory empty = new Memory(Libc.SIGSET_SIZE);
+        Memory all = new Memory(Libc.SIGSET_SIZE);
+        check("posix_spawn_file_actions_init", Libc.posix_spawn_file_actions_init(fa));
+        check("posix_spawnattr_init", Libc.posix_spawnattr_init(attr));
+        try {
+            check("posix_spawn_file_actions_addclosefrom_np(3)", Libc.posix_spawn_file_actions_addclosefrom_np(fa, 3));
+            Libc.sigemptyset(empty);
+            Libc.sigfillset(all);
+            check("posix_spawnattr_setsigmask", Libc.posix_spawnattr_setsigmask(attr, empty));
+            check("posix_spawnattr_setsigdefault", Libc.posix_spawnattr_setsigdefault(attr, all));
+            check("posix_spawnattr_setflags", Libc.posix_spawnattr_setflags(attr,
+                    (short) (Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF)));
+            int[] pid = new int[1];
+            Pointer environ = NativeLibrary.getInstance("c").getGlobalVariableAddress("environ").getPointer(0);
+            StringArray args = new StringArray(argv.toArray(new String[0]));
+            int rc = Libc.posix_spawn(pid, path, fa, attr, args, environ);
+            check("posix_spawn(\"" + path + "\", " + argv + ")", rc);
+            return pid[0];
+        } finally {
+            Libc.posix_spawn_file_actions_destroy(fa);
+            Libc.posix_spawnattr_destroy(attr);
+        }
+    }
+
+    /** Sends {@code sig} to {@code pid}; ESRCH (already gone) is ignored. */
+    public static void kill(int pid, int sig) {
+        if (Libc.kill(pid, sig) != 0) {
+            int errno = Native.getLastError();
+            if (errno != 3) {
+                throw new NativeException("kill(" + pid + ", " + sig + ")", errno, Libc.strerror(errno));
+            }
+        }
+    }
+
+    /**
+     * Reaps {@code child} once it exits: a daemon thread polls a pidfd (readable when the
+     * process terminates) and the tracer thread then collects the status for this pid only.
+     */
+    private static void watchExit(Child child) {
+        int pidfd = (int) Libc.syscall(Libc.SYS_pidfd_open, child.pid(), 0, 0, 0, 0, 0);
+        if (pidfd < 0) {
+            throw error("pidfd_open(" + child.pid() + ", 0)");
+        }
+        Thread t = new Thread(() -> {
+            Memory pfd = new Memory(8);
+            pfd.clear();
+            pfd.setInt(0, pidfd);
+            pfd.setShort(4, Libc.POLLIN);
+            for (;;) {
+                int n = Libc.poll(pfd, 1, -1);
+                if (n > 0 || (n < 0 && Native.getLastError() != 4)) {
+                    break;
+                }
+            }
+            Libc.close(pidfd);
+            Tracer.get().submit(() -> reap(child));
+        }, "dmtcp-exit-" + child.pid());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static Void reap(Child child) {
+        int[] status = new int[1];
+        for (;;) {
+            int r = Libc.waitpid(child.pid(), status, Libc.__WALL);
+            if (r == child.pid()) {
+                int sig = status[0] & 0x7f;
+                if (sig == 0x7f) {
+                    continue; // a stop report, not the end
+                }
+                child.exited(ExitStatus.fromWaitStatus(status[0]));
+                return null;
+            }
+            int errno = Native.getLastError();
+            if (r < 0 && errno != 4) {
+                // ECHILD: someone else reaped it; report what we know
+                child.exited(new ExitStatus(-1, 0));
+                return null;
+            }
+        }
+    }
+
+    private static void check(String call, int rc) {
+        if (rc != 0) {
+            throw new NativeException(call, rc, Libc.strerror(rc));
+        }
+    }
+
+    private static NativeException error(String call) {
+        int errno = Native.getLastError();
+        return new NativeException(call, errno, Libc.strerror(errno));
+    }
+}
