@@ -1,0 +1,619 @@
+package dmtcp.core.barrier.internal;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dmtcp.core.barrier.api.RoundResult;
+import dmtcp.core.barrier.api.Stage;
+import dmtcp.core.barrier.protocol.Msg;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The coordinator's barrier engine: who takes part in the computation, and the state
+ * machine of checkpoint and restart rounds (doc/barrier-protocol.md). Every event (a
+ * join, a message, a disconnect, a timeout, a command) is handled on one thread, so the
+ * state needs no locks and the order of events is the order of handling.
+ *
+ * <p>A round snapshots its members when it begins; a participant joining meanwhile is
+ * held back and admitted when the round ends. A member that leaves, fails a stage or
+ * does not answer within the stage timeout aborts the round: the others resume, and the
+ * failure names the culprit.
+ */
+public final class BarrierEngine implements AutoCloseable {
+
+    /** The engine's view of one connection. */
+    public interface Peer {
+        /** Sends a message; a broken connection is reported later as a disconnect. */
+        void send(JsonObject message);
+
+        /** Closes the connection. */
+        void disconnect();
+
+        /** The peer's address, for listings. */
+        String remoteHost();
+    }
+
+    /** Where the engine reports what happens. */
+    public interface Events {
+        void info(String message);
+
+        void warn(String message);
+
+        void debug(String message);
+
+        /** A checkpoint round succeeded and its images are in place. */
+        default void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {}
+
+        /** The last participant left (for --exit-on-last). */
+        default void lastParticipantLeft() {}
+    }
+
+    static final class Member {
+        final int id;
+        final Peer peer;
+        final String role;
+        final String name;
+        final String host;
+        final long launcherPid;
+        JsonArray procs;
+        String state = Stage.RUNNING.name();
+        Set<String> plan = Set.of();
+        /** restart role: images this restarter holds, and the computation's total. */
+        final int images;
+        final int expect;
+
+        Member(int id, Peer peer, JsonObject hello) {
+            this.id = id;
+            this.peer = peer;
+            this.role = Msg.str(hello, "role", Msg.ROLE_LAUNCH);
+            this.name = Msg.str(hello, "name", "?");
+            this.host = Msg.str(hello, "host", peer.remoteHost());
+            this.launcherPid = Msg.num(hello, "pid", 0);
+            JsonElement p = hello.get("procs");
+            this.procs = p != null && p.isJsonArray() ? p.getAsJsonArray() : new JsonArray();
+            this.images = (int) Msg.num(hello, "images", 0);
+            this.expect = (int) Msg.num(hello, "expect", 0);
+        }
+
+        String describe() {
+            return "participant " + id + " (" + name + pidList() + "@" + host + ")";
+        }
+
+        String pidList() {
+            List<String> pids = new ArrayList<>();
+            for (JsonElement e : procs) {
+                pids.add(String.valueOf(Msg.num(e.getAsJsonObject(), "pid", 0)));
+            }
+            return pids.isEmpty() ? "" : "[" + String.join(",", pids) + "]";
+        }
+    }
+
+    private final class Round {
+        final long number;
+        final boolean restart;
+        final List<Stage> stages;
+        final Map<Integer, Member> members = new LinkedHashMap<>();
+        final Set<Integer> waiting = new LinkedHashSet<>();
+        final Map<String, Set<Integer>> arrivals = new HashMap<>();
+        final List<String> images = new ArrayList<>();
+        final List<CompletableFuture<RoundResult>> waiters = new ArrayList<>();
+        final long started = System.nanoTime();
+        /** -1 while the members are sending their plans. */
+        int stageIndex = -1;
+        long stageStarted = System.nanoTime();
+        ScheduledFuture<?> timeout;
+
+        Round(long number, boolean restart, List<Member> who) {
+            this.number = number;
+            this.restart = restart;
+            this.stages = restart ? Stage.RESTART : Stage.CHECKPOINT;
+            for (Member m : who) {
+                members.put(m.id, m);
+            }
+        }
+
+        String phase() {
+            return stageIndex < 0 ? "round start" : "stage " + stages.get(stageIndex);
+        }
+    }
+
+    private final ScheduledExecutorService loop;
+    private final Events events;
+    private final Map<Integer, Member> members = new LinkedHashMap<>();
+    private final Map<Integer, Member> pending = new LinkedHashMap<>();
+    private final Map<String, String> store = new HashMap<>();
+    private Round round;
+    private long rounds;
+    private int nextId = 1;
+    private boolean everJoined;
+    private long stageTimeoutMillis;
+    private int intervalSeconds;
+    private ScheduledFuture<?> intervalTask;
+    private RoundResult last;
+
+    public BarrierEngine(Events events, long stageTimeoutMillis) {
+        this.events = events;
+        this.stageTimeoutMillis = stageTimeoutMillis;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dmtcp-barrier-engine");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    // ---------------------------------------------------------------- public events
+
+    /**
+     * A participant said hello.
+     *
+     * @return its id once it is admitted or queued
+     */
+    public CompletableFuture<Integer> join(Peer peer, JsonObject hello) {
+        return submit(() -> {
+            Member m = new Member(nextId++, peer, hello);
+            everJoined = true;
+            JsonObject welcome = Msg.of(Msg.WELCOME);
+            welcome.addProperty("id", m.id);
+            if (round != null) {
+                pending.put(m.id, m);
+                welcome.addProperty("waiting", round.number);
+                peer.send(welcome);
+                events.info(m.describe() + " joined during round " + round.number + ": admitted when it ends");
+            } else {
+                members.put(m.id, m);
+                peer.send(welcome);
+                events.info(m.describe() + " joined as " + m.role);
+                maybeStartRestart();
+            }
+            return m.id;
+        });
+    }
+
+    /** A message from participant {@code id}. */
+    public void message(int id, JsonObject msg) {
+        loop.execute(() -> handle(id, msg));
+    }
+
+    /** Participant {@code id}'s connection ended. */
+    public void disconnected(int id) {
+        loop.execute(() -> leave(id));
+    }
+
+    /** Starts a checkpoint round, or returns the running round's outcome. */
+    public CompletableFuture<RoundResult> checkpoint() {
+        CompletableFuture<RoundResult> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (round != null) {
+                if (round.restart) {
+                    result.complete(new RoundResult(round.number, false,
+                            "a restart is in progress; checkpoint again once it is done", List.of(), 0));
+                } else {
+                    round.waiters.add(result);
+                }
+                return;
+            }
+            if (members.isEmpty()) {
+                result.complete(new RoundResult(rounds, false, "no processes to checkpoint", List.of(), 0));
+                return;
+            }
+            Round r = begin(false, List.copyOf(members.values()));
+            r.waiters.add(result);
+        });
+        return result;
+    }
+
+    /** Sends kill to every participant; returns how many were told. */
+    public int kill() {
+        return call(() -> {
+            int n = 0;
+            for (Member m : all()) {
+                m.peer.send(Msg.of(Msg.KILL));
+                n++;
+            }
+            events.info("kill sent to " + n + " participant(s)");
+            return n;
+        });
+    }
+
+    public void setStageTimeoutMillis(long millis) {
+        loop.execute(() -> stageTimeoutMillis = millis);
+    }
+
+    /** Checkpoints every {@code seconds} while there are participants; 0 turns it off. */
+    public void setInterval(int seconds) {
+        loop.execute(() -> {
+            intervalSeconds = Math.max(0, seconds);
+            if (intervalTask != null) {
+                intervalTask.cancel(false);
+                intervalTask = null;
+            }
+            if (intervalSeconds > 0) {
+                intervalTask = loop.scheduleWithFixedDelay(this::intervalTick, intervalSeconds, intervalSeconds,
+                        TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    public int interval() {
+        return call(() -> intervalSeconds);
+    }
+
+    /** Number of participants, including those waiting for the current round to end. */
+    public int size() {
+        return call(() -> members.size() + pending.size());
+    }
+
+    /** True when no round is in progress. */
+    public boolean idle() {
+        return call(() -> round == null);
+    }
+
+    /** The outcome of the last finished round, or null. */
+    public RoundResult lastResult() {
+        return call(() -> last);
+    }
+
+    /** Engine facts for status: peers, running, current round and stage. */
+    public Map<String, Object> snapshot() {
+        return call(() -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("NUM_PEERS", members.size() + pending.size());
+            s.put("RUNNING", round == null && !members.isEmpty() ? "yes" : "no");
+            s.put("Round", round == null ? "none in progress" : round.number + " (" + round.phase() + ")");
+            s.put("Rounds completed", rounds);
+            s.put("Last round", last == null ? "none" : (last.ok() ? "ok: " : "FAILED: ") + last.message());
+            return s;
+        });
+    }
+
+    /** One row per participant, in id order. */
+    public List<Map<String, Object>> list() {
+        return call(() -> {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Member m : all()) {
+                rows.add(row(m));
+            }
+            return rows;
+        });
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- internals (engine thread)
+
+    private static Map<String, Object> row(Member m) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", m.id);
+        r.put("name", m.name);
+        r.put("host", m.host);
+        r.put("role", m.role);
+        r.put("launcherPid", m.launcherPid);
+        List<Map<String, Object>> procs = new ArrayList<>();
+        for (JsonElement e : m.procs) {
+            JsonObject p = e.getAsJsonObject();
+            Map<String, Object> pr = new LinkedHashMap<>();
+            pr.put("pid", Msg.num(p, "pid", 0));
+            pr.put("name", Msg.str(p, "name", "?"));
+            procs.add(pr);
+        }
+        r.put("procs", procs);
+        r.put("state", m.state);
+        return r;
+    }
+
+    private List<Member> all() {
+        List<Member> a = new ArrayList<>(members.values());
+        a.addAll(pending.values());
+        return a;
+    }
+
+    private void handle(int id, JsonObject msg) {
+        Member m = members.get(id);
+        if (m == null) {
+            m = pending.get(id);
+        }
+        if (m == null) {
+            return;
+        }
+        String type = Msg.type(msg);
+        switch (type) {
+            case Msg.PLAN -> onPlan(m, msg);
+            case Msg.STAGE_DONE -> onStageDone(m, msg);
+            case Msg.BARRIER -> onBarrier(m, msg);
+            case Msg.PUBLISH -> store.put(Msg.str(msg, "key", ""), Msg.str(msg, "value", null));
+            case Msg.QUERY -> {
+                JsonObject reply = Msg.of(Msg.REPLY);
+                reply.addProperty("req", Msg.num(msg, "req", 0));
+                reply.addProperty("value", store.get(Msg.str(msg, "key", "")));
+                m.peer.send(reply);
+            }
+            case Msg.PROCS -> {
+                JsonElement p = msg.get("procs");
+                if (p != null && p.isJsonArray()) {
+                    m.procs = p.getAsJsonArray();
+                }
+            }
+            default -> events.warn(m.describe() + " sent an unknown message type '" + type + "'");
+        }
+    }
+
+    private boolean current(Member m, JsonObject msg) {
+        return round != null && round.members.containsKey(m.id) && Msg.num(msg, "round", -1) == round.number;
+    }
+
+    private void onPlan(Member m, JsonObject msg) {
+        if (!current(m, msg) || round.stageIndex >= 0) {
+            return;
+        }
+        m.plan = new HashSet<>(Msg.strings(msg, "barriers"));
+        round.waiting.remove(m.id);
+        if (round.waiting.isEmpty()) {
+            nextStage();
+        }
+    }
+
+    private void onStageDone(Member m, JsonObject msg) {
+        if (!current(m, msg) || round.stageIndex < 0) {
+            return;
+        }
+        Stage stage = round.stages.get(round.stageIndex);
+        if (!stage.name().equals(Msg.str(msg, "stage", ""))) {
+            return;
+        }
+        if (!Msg.bool(msg, "ok", false)) {
+            abort(m.describe() + " failed in " + stage + ": " + Msg.str(msg, "error", "no reason given"));
+            return;
+        }
+        m.state = stage.name();
+        round.images.addAll(Msg.strings(msg, "images"));
+        round.waiting.remove(m.id);
+        if (round.waiting.isEmpty()) {
+            nextStage();
+        }
+    }
+
+    private void onBarrier(Member m, JsonObject msg) {
+        if (!current(m, msg)) {
+            return;
+        }
+        String name = Msg.str(msg, "name", "");
+        Set<Integer> arrived = round.arrivals.computeIfAbsent(name, k -> new HashSet<>());
+        arrived.add(m.id);
+        Set<Integer> required = round.members.values().stream()
+                .filter(x -> x.plan.contains(name) || x.id == m.id)
+                .map(x -> x.id).collect(Collectors.toSet());
+        if (arrived.containsAll(required)) {
+            events.debug("sub-barrier " + name + " released for " + required.size() + " participant(s)");
+            JsonObject rel = Msg.of(Msg.RELEASE);
+            rel.addProperty("round", round.number);
+            rel.addProperty("name", name);
+            for (int id : required) {
+                round.members.get(id).peer.send(rel);
+            }
+            round.arrivals.remove(name);
+        }
+    }
+
+    private void leave(int id) {
+        Member m = members.remove(id);
+        if (m == null) {
+            m = pending.remove(id);
+        }
+        if (m == null) {
+            return;
+        }
+        events.info(m.describe() + " left");
+        if (round != null && round.members.containsKey(id)) {
+            round.members.remove(id);
+            abort(m.describe() + " disconnected during " + round.phase() + " of round " + round.number);
+        }
+        if (members.isEmpty() && pending.isEmpty() && everJoined) {
+            events.lastParticipantLeft();
+        }
+    }
+
+    private void intervalTick() {
+        if (round == null && !members.isEmpty()) {
+            events.info("interval checkpoint (every " + intervalSeconds + " s)");
+            begin(false, List.copyOf(members.values()));
+        }
+    }
+
+    /** Starts a restart round once the restarters of a computation hold all its images. */
+    private void maybeStartRestart() {
+        if (round != null) {
+            return;
+        }
+        List<Member> restarters = members.values().stream()
+                .filter(m -> Msg.ROLE_RESTART.equals(m.role) && Stage.RUNNING.name().equals(m.state) && m.expect > 0)
+                .collect(Collectors.toList());
+        if (restarters.isEmpty()) {
+            return;
+        }
+        int have = restarters.stream().mapToInt(m -> m.images).sum();
+        int expect = restarters.get(0).expect;
+        if (have >= expect) {
+            for (Member m : restarters) {
+                m.state = Stage.RESTARTING.name();
+            }
+            begin(true, restarters);
+        } else {
+            events.info("restart: " + have + " of " + expect + " images present, waiting for the other restarters");
+        }
+    }
+
+    private Round begin(boolean restart, List<Member> who) {
+        round = new Round(++rounds, restart, who);
+        store.clear();
+        events.info((restart ? "restart" : "checkpoint") + " round " + round.number + " begins with "
+                + who.size() + " participant(s)");
+        JsonObject begin = Msg.of(Msg.ROUND_BEGIN);
+        begin.addProperty("round", round.number);
+        begin.addProperty("kind", restart ? "restart" : "checkpoint");
+        round.waiting.addAll(round.members.keySet());
+        for (Member m : who) {
+            m.plan = Set.of();
+            m.peer.send(begin);
+        }
+        armTimeout();
+        return round;
+    }
+
+    private void nextStage() {
+        Round r = round;
+        long now = System.nanoTime();
+        if (r.stageIndex >= 0) {
+            events.info("round " + r.number + ": " + r.stages.get(r.stageIndex) + " reached by "
+                    + r.members.size() + " participant(s) in " + millis(now - r.stageStarted) + " ms");
+        } else {
+            events.debug("round " + r.number + ": plans received in " + millis(now - r.stageStarted) + " ms");
+        }
+        r.stageIndex++;
+        r.stageStarted = now;
+        if (r.stageIndex == r.stages.size()) {
+            finish();
+            return;
+        }
+        Stage stage = r.stages.get(r.stageIndex);
+        JsonObject msg = Msg.of(Msg.STAGE);
+        msg.addProperty("round", r.number);
+        msg.addProperty("stage", stage.name());
+        r.waiting.addAll(r.members.keySet());
+        r.arrivals.clear();
+        events.debug("round " + r.number + ": entering " + stage);
+        for (Member m : r.members.values()) {
+            m.peer.send(msg);
+        }
+        armTimeout();
+    }
+
+    private void armTimeout() {
+        Round r = round;
+        if (r.timeout != null) {
+            r.timeout.cancel(false);
+        }
+        int stageIndex = r.stageIndex;
+        r.timeout = loop.schedule(() -> {
+            if (round == r && r.stageIndex == stageIndex && !r.waiting.isEmpty()) {
+                String culprits = r.waiting.stream().map(id -> r.members.get(id).describe())
+                        .collect(Collectors.joining(", "));
+                abort(r.phase() + " of round " + r.number + " timed out after " + stageTimeoutMillis
+                        + " ms waiting for " + culprits);
+            }
+        }, stageTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void finish() {
+        Round r = round;
+        round = null;
+        if (r.timeout != null) {
+            r.timeout.cancel(false);
+        }
+        for (Member m : r.members.values()) {
+            m.state = Stage.RUNNING.name();
+            JsonObject end = Msg.of(Msg.ROUND_END);
+            end.addProperty("round", r.number);
+            m.peer.send(end);
+        }
+        long ms = millis(System.nanoTime() - r.started);
+        String what = r.restart ? "restart" : "checkpoint";
+        String message = what + " round " + r.number + " done in " + ms + " ms: " + r.members.size()
+                + " participant(s), " + r.images.size() + " image(s)";
+        RoundResult result = new RoundResult(r.number, true, message, r.images, ms);
+        last = result;
+        events.info(message);
+        if (!r.restart) {
+            List<Map<String, Object>> rows = r.members.values().stream().map(BarrierEngine::row)
+                    .collect(Collectors.toList());
+            try {
+                events.checkpointCommitted(result, rows);
+            } catch (RuntimeException e) {
+                events.warn("after round " + r.number + ": " + e.getMessage());
+            }
+        }
+        r.waiters.forEach(w -> w.complete(result));
+        admitPending();
+    }
+
+    private void abort(String reason) {
+        Round r = round;
+        round = null;
+        if (r.timeout != null) {
+            r.timeout.cancel(false);
+        }
+        JsonObject abort = Msg.of(Msg.ABORT);
+        abort.addProperty("round", r.number);
+        abort.addProperty("reason", reason);
+        for (Member m : r.members.values()) {
+            m.state = Stage.RUNNING.name();
+            m.peer.send(abort);
+        }
+        long ms = millis(System.nanoTime() - r.started);
+        String message = (r.restart ? "restart" : "checkpoint") + " round " + r.number + " aborted: " + reason;
+        events.warn(message + "; the previous checkpoint stays valid");
+        RoundResult result = new RoundResult(r.number, false, message, List.of(), ms);
+        last = result;
+        r.waiters.forEach(w -> w.complete(result));
+        admitPending();
+    }
+
+    private void admitPending() {
+        if (pending.isEmpty()) {
+            maybeStartRestart();
+            return;
+        }
+        for (Member m : pending.values()) {
+            members.put(m.id, m);
+            events.info(m.describe() + " admitted after the round");
+        }
+        pending.clear();
+        maybeStartRestart();
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private <T> CompletableFuture<T> submit(Callable<T> c) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(c.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private <T> T call(Callable<T> c) {
+        try {
+            return submit(c).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("barrier engine did not answer in 30 s", e);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dmtcp.core.barrier.internal;
+
+import com.google.gson.JsonObject;
+import dmtcp.core.barrier.protocol.LineChannel;
+import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.StageContext;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Processes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * This process's membership in a computation: the launcher (dmtcp_checkpoint) or
+ * restarter (dmtcp_restart) side of the barrier protocol. It connects to the coordinator,
+ * speaks for the programs this JVM spawned, and calls every {@link BarrierHook} on the
+ * service whiteboard at each stage.
+ */
+@Component(configurationPid = ParticipantComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true, service = {})
+public class ParticipantComponent implements ParticipantSession.Owner {
+    static final String PID = "dmtcp.participant";
+
+    /** The configuration's properties. */
+    public @interface Config {
+        String host() default "localhost";
+
+        int port() default 7779;
+
+        String role() default Msg.ROLE_LAUNCH;
+
+        String checkpointDir() default ".";
+
+        /** How long to keep trying to reach the coordinator. */
+        int connectTimeoutSeconds() default 30;
+    }
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private final List<ParticipantSession.Hook> hooks = new CopyOnWriteArrayList<>();
+    private volatile ParticipantSession session;
+    private volatile boolean active;
+    private BundleContext context;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addHook(BarrierHook hook, Map<String, Object> props) {
+        Object layer = props.get(BarrierHook.LAYER);
+        Object name = props.get(BarrierHook.NAME);
+        int l = layer instanceof Number n ? n.intValue() : layer == null ? 0 : Integer.parseInt(layer.toString());
+        String nm = name != null ? name.toString()
+                : hook.getClass().getName() + " (service " + props.get(Constants.SERVICE_ID) + ")";
+        hooks.add(new ParticipantSession.Hook(hook, l, nm));
+    }
+
+    void removeHook(BarrierHook hook) {
+        hooks.removeIf(h -> h.hook() == hook);
+    }
+
+    @Activate
+    void activate(Config config, BundleContext context) {
+        this.context = context;
+        active = true;
+        Thread t = new Thread(() -> connect(config), "dmtcp-participant-connect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        active = false;
+        ParticipantSession s = session;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private void connect(Config config) {
+        long deadline = System.nanoTime() + config.connectTimeoutSeconds() * 1_000_000_000L;
+        IOException last = null;
+        while (active && System.nanoTime() < deadline) {
+            try {
+                LineChannel ch = LineChannel.connect(config.host(), config.port(), 2000);
+                ParticipantSession s = new ParticipantSession(ch, () -> List.copyOf(hooks), this,
+                        Path.of(config.checkpointDir()));
+                JsonObject hello = Msg.of(Msg.HELLO);
+                hello.addProperty("role", config.role());
+                List<StageContext.Process> procs = processes();
+                hello.addProperty("name", procs.isEmpty() ? "?" : procs.get(0).name());
+                hello.addProperty("host", CoordinatorServer.hostName());
+                hello.addProperty("pid", ProcessHandle.current().pid());
+                hello.add("procs", ParticipantSession.procsJson(procs));
+                int id = s.open(hello, 10_000);
+                session = s;
+                log.info("joined coordinator {}:{} as participant {}", config.host(), config.port(), id);
+                watchChildren(s);
+                return;
+            } catch (IOException e) {
+                last = e;
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+        if (active) {
+            log.error("cannot reach the coordinator at {}:{}: {}; the program runs on without checkpoints",
+                    config.host(), config.port(), last == null ? "gave up" : last.getMessage());
+        }
+    }
+
+    private void watchChildren(ParticipantSession s) {
+        for (Child c : Processes.launched()) {
+            c.onExit().thenAccept(status -> {
+                log.info("{} ended: {}", c, status);
+                s.updateProcesses();
+            });
+        }
+    }
+
+    @Override
+    public List<StageContext.Process> processes() {
+        List<StageContext.Process> out = new ArrayList<>();
+        for (Child c : Processes.launched()) {
+            if (c.isAlive()) {
+                out.add(new StageContext.Process(c.pid(), c.name(), c.argv()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void kill() {
+        log.info("coordinator asked to kill the computation");
+        for (Child c : Processes.launched()) {
+            c.signal(9);
+        }
+    }
+
+    @Override
+    public void disconnected() {
+        if (active) {
+            log.warn("lost the coordinator; the program runs on without checkpoints");
+        }
+    }
+
+    @Override
+    public void info(String message) {
+        log.info(message);
+    }
+
+    @Override
+    public void warn(String message) {
+        log.warn(message);
+    }
+
+    @Override
+    public void debug(String message) {
+        log.debug(message);
+    }
+}

@@ -1,0 +1,52 @@
+package dmtcp.core.barrier.spi;
+
+import dmtcp.core.barrier.api.Stage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What a hook sees of the round it runs in. */
+@ProviderType
+public interface StageContext {
+
+    /** A process this participant speaks for. */
+    record Process(int pid, String name, List<String> argv) {}
+
+    Stage stage();
+
+    /** The coordinator's round number. */
+    long round();
+
+    /** This participant's id at the coordinator. */
+    int participantId();
+
+    /** The processes this participant launched or restarted and which still run. */
+    List<Process> processes();
+
+    /** Where checkpoint images go (DMTCP_CHECKPOINT_DIR, default the working directory). */
+    Path checkpointDir();
+
+    /** Publishes a key/value pair through the coordinator; visible to every participant until the round ends. */
+    void publish(String key, String value);
+
+    /** Looks a key up at the coordinator; empty when no participant published it (yet). */
+    Optional<String> query(String key);
+
+    /**
+     * Waits for a global sub-barrier this participant declared; used by the engine, and
+     * by hooks that need an ad hoc barrier on a declared name.
+     *
+     * @throws java.util.concurrent.TimeoutException when the coordinator does not release it in time
+     */
+    void awaitBarrier(String name, Duration timeout) throws Exception;
+
+    /**
+     * Reports an image this participant wrote for this round. Write it under a temporary
+     * name: the participant renames it to {@code target} only once the coordinator has
+     * confirmed that every participant wrote its images (the start of REFILLED), and
+     * deletes it if the round is aborted, so a failed round never replaces a good image.
+     */
+    void addImage(Path temporary, Path target);
+}

@@ -1,0 +1,15 @@
+#!/bin/bash
+# Copies the run bundles bnd-export wrote into the jar's bundles/ folder and lists them,
+# in the resolver's order, in bundles/index.txt (the launcher installs from that list).
+# The framework itself is on the launcher's class path, not a bundle to install.
+set -euo pipefail
+src=$1 dst=$2
+rm -rf "$dst"; mkdir -p "$dst"
+: > "$dst/index.txt"
+for f in "$src"/*.jar; do
+  name=$(basename "$f")
+  case "$name" in org.apache.felix.framework*) continue ;; esac
+  cp "$f" "$dst/$name"
+  echo "$name" >> "$dst/index.txt"
+done
+[ -s "$dst/index.txt" ] || { echo "embed-bundles: no bundles in $src" >&2; exit 1; }

@@ -1,0 +1,31 @@
+package dmtcp.runtime;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of dmtcp.jar. The first argument names the tool, as the scripts in bin/
+ * pass it: {@code coordinator}, {@code launch} (dmtcp_checkpoint, dmtcp_launch),
+ * {@code command}, {@code restart}.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: java -jar dmtcp.jar coordinator|launch|command|restart [options]");
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int status = switch (args[0]) {
+            case "coordinator" -> CoordinatorCli.run(rest);
+            case "launch", "checkpoint" -> LaunchCli.run(rest);
+            case "command" -> CommandCli.run(rest);
+            case "restart" -> RestartCli.run(rest);
+            default -> {
+                System.err.println("dmtcp.jar: unknown tool '" + args[0] + "' (coordinator, launch, command, restart)");
+                yield 2;
+            }
+        };
+        System.exit(status);
+    }
+}

@@ -1,0 +1,175 @@
+package dmtcp.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * Boots the OSGi framework with the bundles packed in dmtcp.jar. The bundles are
+ * extracted once per jar version into {@code $DMTCP_TMPDIR/dmtcp-$USER/bundles-*} and
+ * installed by reference; each process gets its own framework storage, removed on exit.
+ * Plugins dropped into the plugins directory are picked up by Felix FileInstall.
+ */
+final class Runtime {
+    private final Framework framework;
+    private final Path storage;
+    private final List<Bundle> bundles = new ArrayList<>();
+
+    private Runtime(Framework framework, Path storage) {
+        this.framework = framework;
+        this.storage = storage;
+    }
+
+    /** Creates and initialises (but does not start) a framework with every bundle installed. */
+    static Runtime init(Map<String, String> properties) {
+        Path tmp = Env.tmpDir();
+        try {
+            Path base = tmp.resolve("dmtcp-" + Env.user());
+            Files.createDirectories(base);
+            Path storage = Files.createTempDirectory(base, "felix-");
+            Path plugins = Env.pluginDir();
+            Files.createDirectories(plugins);
+            Map<String, String> p = new HashMap<>();
+            p.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+            p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+            p.put("felix.fileinstall.dir", plugins.toString());
+            p.put("felix.fileinstall.poll", "500");
+            p.put("felix.fileinstall.noInitialDelay", "true");
+            p.put("felix.fileinstall.log.level", "1");
+            p.put("felix.fileinstall.bundles.new.start", "true");
+            p.put("felix.fileinstall.filter", ".*\\.jar");
+            p.put("org.apache.felix.log.maxSize", "0");
+            p.put("org.apache.felix.log.storeDebug", "false");
+            p.put("gosh.args", "--nointeractive");
+            p.put("dmtcp.logLevel", Env.get("DMTCP_LOG_LEVEL", "info"));
+            p.putAll(properties);
+            FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
+            Framework fw = factory.newFramework(p);
+            fw.init();
+            Runtime rt = new Runtime(fw, storage);
+            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(rt::deleteStorage, "dmtcp-cleanup"));
+            Path dir = extractBundles(base);
+            for (String name : Files.readAllLines(dir.resolve("index.txt"))) {
+                if (!name.isBlank()) {
+                    rt.bundles.add(fw.getBundleContext().installBundle("reference:" + dir.resolve(name).toUri()));
+                }
+            }
+            return rt;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the OSGi runtime in " + tmp + ": " + e.getMessage(), e);
+        } catch (BundleException e) {
+            throw new IllegalStateException("cannot install the runtime's bundles: " + e.getMessage(), e);
+        }
+    }
+
+    /** The installed bundle with this symbolic name. */
+    Bundle bundle(String symbolicName) {
+        for (Bundle b : bundles) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new IllegalStateException("bundle " + symbolicName + " is not in dmtcp.jar");
+    }
+
+    /** Starts the framework and every bundle. */
+    void start() {
+        try {
+            framework.start();
+            for (Bundle b : bundles) {
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    b.start();
+                }
+            }
+        } catch (BundleException e) {
+            throw new IllegalStateException("cannot start the OSGi runtime: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until the framework stops (a bundle stopped it: quit, exit on last client). */
+    void awaitStop() {
+        try {
+            framework.waitForStop(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void stop() {
+        try {
+            framework.stop();
+            framework.waitForStop(10_000);
+        } catch (BundleException | InterruptedException e) {
+            // exiting anyway
+        }
+    }
+
+    private void deleteStorage() {
+        try (Stream<Path> s = Files.walk(storage)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Extracts the packed bundles once for this jar (keyed by its size and modification time). */
+    private static Path extractBundles(Path base) throws IOException {
+        Path jar;
+        try {
+            jar = Path.of(Runtime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+        String key = Long.toHexString(Files.size(jar)) + "-" + Long.toHexString(Files.getLastModifiedTime(jar).toMillis());
+        Path dir = base.resolve("bundles-" + key);
+        if (Files.exists(dir.resolve("index.txt"))) {
+            return dir;
+        }
+        Path tmp = Files.createTempDirectory(base, "bundles-tmp-");
+        List<String> index;
+        try (InputStream in = Runtime.class.getResourceAsStream("/bundles/index.txt")) {
+            if (in == null) {
+                throw new IOException("dmtcp.jar has no bundles/index.txt: a broken build");
+            }
+            index = List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        }
+        for (String name : index) {
+            if (name.isBlank()) {
+                continue;
+            }
+            try (InputStream in = Runtime.class.getResourceAsStream("/bundles/" + name)) {
+                if (in == null) {
+                    throw new IOException("dmtcp.jar lacks bundles/" + name);
+                }
+                Files.copy(in, tmp.resolve(name));
+            }
+        }
+        Files.writeString(tmp.resolve("index.txt"), String.join("\n", index));
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // another process extracted it first
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        return dir;
+    }
+}
