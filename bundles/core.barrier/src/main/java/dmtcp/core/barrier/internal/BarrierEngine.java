@@ -186,18 +186,18 @@ public final class BarrierEngine implements AutoCloseable {
 
     /** A message from participant {@code id}. */
     public void message(int id, JsonObject msg) {
-        loop.execute(() -> handle(id, msg));
+        post(() -> handle(id, msg));
     }
 
     /** Participant {@code id}'s connection ended. */
     public void disconnected(int id) {
-        loop.execute(() -> leave(id));
+        post(() -> leave(id));
     }
 
     /** Starts a checkpoint round, or returns the running round's outcome. */
     public CompletableFuture<RoundResult> checkpoint() {
         CompletableFuture<RoundResult> result = new CompletableFuture<>();
-        loop.execute(() -> {
+        post(() -> {
             if (round != null) {
                 if (round.restart) {
                     result.complete(new RoundResult(round.number, false,
@@ -231,12 +231,12 @@ public final class BarrierEngine implements AutoCloseable {
     }
 
     public void setStageTimeoutMillis(long millis) {
-        loop.execute(() -> stageTimeoutMillis = millis);
+        post(() -> stageTimeoutMillis = millis);
     }
 
     /** Checkpoints every {@code seconds} while there are participants; 0 turns it off. */
     public void setInterval(int seconds) {
-        loop.execute(() -> {
+        post(() -> {
             intervalSeconds = Math.max(0, seconds);
             if (intervalTask != null) {
                 intervalTask.cancel(false);
@@ -592,9 +592,22 @@ public final class BarrierEngine implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
+    /** Queues an event; events after {@link #close()} are dropped (the coordinator is stopping). */
+    private void post(Runnable event) {
+        try {
+            loop.execute(event);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closed: nothing left to coordinate
+        }
+    }
+
     private <T> CompletableFuture<T> submit(Callable<T> c) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
+        if (loop.isShutdown()) {
+            f.completeExceptionally(new IllegalStateException("the coordinator is stopping"));
+            return f;
+        }
+        post(() -> {
             try {
                 f.complete(c.call());
             } catch (Throwable t) {

@@ -1,0 +1,169 @@
+package dmtcp.core.barrier.internal;
+
+import com.google.gson.JsonObject;
+import dmtcp.core.barrier.protocol.LineChannel;
+import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.StageContext;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A real coordinator on a loopback port and real participant sessions talking to it over TCP. */
+final class Harness implements AutoCloseable {
+    final List<String> log = new CopyOnWriteArrayList<>();
+    final CoordinatorServer server;
+    final Path dir;
+    private final List<Participant> participants = new ArrayList<>();
+    volatile boolean stopped;
+
+    Harness(Path dir, long stageTimeoutMillis, int interval) throws IOException {
+        this.dir = dir;
+        BarrierEngine.Events events = new BarrierEngine.Events() {
+            @Override
+            public void info(String m) {
+                log.add("INFO " + m);
+            }
+
+            @Override
+            public void warn(String m) {
+                log.add("WARN " + m);
+            }
+
+            @Override
+            public void debug(String m) {
+                log.add("DEBUG " + m);
+            }
+        };
+        server = new CoordinatorServer(new CoordinatorServer.Settings("", 0, false, interval, dir, stageTimeoutMillis,
+                "dmtcp_restart"), events, () -> stopped = true);
+    }
+
+    Participant join(String name, BarrierHook... hooks) throws IOException {
+        Participant p = new Participant(name);
+        for (int i = 0; i < hooks.length; i++) {
+            p.hooks.add(new ParticipantSession.Hook(hooks[i], i, name + "-hook" + i));
+        }
+        p.open(this);
+        participants.add(p);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        for (Participant p : participants) {
+            p.session.close();
+        }
+        server.close();
+    }
+
+    /** One participant: a session whose hooks the test chooses. */
+    static final class Participant implements ParticipantSession.Owner {
+        final String name;
+        final List<ParticipantSession.Hook> hooks = new CopyOnWriteArrayList<>();
+        final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+        volatile boolean killed;
+        ParticipantSession session;
+        int id;
+
+        Participant(String name) {
+            this.name = name;
+        }
+
+        void open(Harness h) throws IOException {
+            LineChannel ch = LineChannel.connect("127.0.0.1", h.server.port(), 2000);
+            session = new ParticipantSession(ch, () -> List.copyOf(hooks), this, h.dir);
+            JsonObject hello = Msg.of(Msg.HELLO);
+            hello.addProperty("role", Msg.ROLE_LAUNCH);
+            hello.addProperty("name", name);
+            hello.addProperty("host", "testhost");
+            id = session.open(hello, 5000);
+        }
+
+        /** Drops the connection as a crashed launcher would. */
+        void crash() {
+            session.close();
+        }
+
+        @Override
+        public void info(String m) {
+            messages.add(m);
+        }
+
+        @Override
+        public void warn(String m) {
+            messages.add(m);
+        }
+
+        @Override
+        public void debug(String m) {
+        }
+
+        @Override
+        public List<StageContext.Process> processes() {
+            return List.of();
+        }
+
+        @Override
+        public void kill() {
+            killed = true;
+        }
+
+        @Override
+        public void disconnected() {
+        }
+    }
+
+    /** A hook that records every call as "<tag>:<method>". */
+    static class Recorder implements BarrierHook {
+        final String tag;
+        final List<String> calls;
+
+        Recorder(String tag, List<String> calls) {
+            this.tag = tag;
+            this.calls = calls;
+        }
+
+        void record(String what) {
+            calls.add(tag + ":" + what);
+        }
+
+        @Override
+        public void suspend(StageContext ctx) throws Exception {
+            record("suspend");
+        }
+
+        @Override
+        public void electLeaders(StageContext ctx) throws Exception {
+            record("electLeaders");
+        }
+
+        @Override
+        public void drain(StageContext ctx) throws Exception {
+            record("drain");
+        }
+
+        @Override
+        public void checkpoint(StageContext ctx) throws Exception {
+            record("checkpoint");
+        }
+
+        @Override
+        public void refill(StageContext ctx) throws Exception {
+            record("refill");
+        }
+
+        @Override
+        public void resume(StageContext ctx) throws Exception {
+            record("resume");
+        }
+
+        @Override
+        public void restart(StageContext ctx) throws Exception {
+            record("restart");
+        }
+    }
+}
