@@ -108,7 +108,9 @@ final class LaunchCli implements Callable<Integer> {
         props.put("dmtcp.host", host);
         props.put("dmtcp.checkpointDir", checkpointDir.toAbsolutePath().normalize().toString());
         props.put("dmtcp.gzip", String.valueOf(compress));
+        Timing.mark("options parsed, coordinator checked");
         Runtime rt = Runtime.init(props);
+        Timing.mark("framework initialised, bundles installed");
 
         List<String> argv = new java.util.ArrayList<>();
         argv.add(program);
@@ -121,6 +123,7 @@ final class LaunchCli implements Callable<Integer> {
             return 127;
         }
 
+        Timing.mark("program spawned");
         int coordPort = port;
         if (newCoordinator) {
             coordPort = Daemon.awaitPort(started, 30);
@@ -134,9 +137,12 @@ final class LaunchCli implements Callable<Integer> {
         // the framework reads these when it starts (Felix falls back to system properties)
         System.setProperty("dmtcp.port", String.valueOf(coordPort));
         rt.start();
+        Timing.mark("framework started");
         Method waitForAll = launch.getMethod("waitForAll");
         int status = (Integer) waitForAll.invoke(null);
+        Timing.mark("program ended");
         rt.stop();
+        Timing.mark("framework stopped");
         return status;
     }
 

@@ -67,7 +67,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             public void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {
                 if (!result.images().isEmpty()) {
                     Path script = RestartScript.write(settings.checkpointDir(), settings.restartCommand(),
-                            hostName(), port(), result.images());
+                            Hosts.name(), port(), result.images());
                     log.info("restart script written: " + script);
                 }
             }
@@ -120,7 +120,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     @Override
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("Host", hostName() + " (" + server.getInetAddress().getHostAddress() + ")");
+        s.put("Host", Hosts.name() + " (" + server.getInetAddress().getHostAddress() + ")");
         s.put("Port", port());
         int interval = engine.interval();
         s.put("Checkpoint Interval", interval == 0 ? "disabled (checkpoint manually instead)" : interval + " s");
@@ -177,13 +177,6 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         t.start();
     }
 
-    static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
-    }
 
     // --------------------------------------------------------------- connections
 

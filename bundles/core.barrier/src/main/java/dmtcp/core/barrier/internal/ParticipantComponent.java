@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -56,7 +55,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     private final List<ParticipantSession.Hook> hooks = new CopyOnWriteArrayList<>();
     private volatile ParticipantSession session;
     private volatile boolean active;
-    private BundleContext context;
+    private Thread connector;
+    /** Set when deactivated while still connecting: try a little longer, then give up. */
+    private volatile long giveUpAt = Long.MAX_VALUE;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addHook(BarrierHook hook, Map<String, Object> props) {
@@ -73,17 +74,20 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     }
 
     @Activate
-    void activate(Config config, BundleContext context) {
-        this.context = context;
+    void activate(Config config) {
         active = true;
-        Thread t = new Thread(() -> connect(config), "dmtcp-participant-connect");
-        t.setDaemon(true);
-        t.start();
+        connector = new Thread(() -> connect(config), "dmtcp-participant-connect");
+        connector.setDaemon(true);
+        connector.start();
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
         active = false;
+        giveUpAt = System.nanoTime() + 5_000_000_000L;
+        // a program that ended while we were still connecting: let the coordinator see
+        // us join and leave (a coordinator started with --exit-on-last waits for that)
+        connector.join(5000);
         ParticipantSession s = session;
         if (s != null) {
             s.close();
@@ -93,7 +97,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     private void connect(Config config) {
         long deadline = System.nanoTime() + config.connectTimeoutSeconds() * 1_000_000_000L;
         IOException last = null;
-        while (active && System.nanoTime() < deadline) {
+        while (System.nanoTime() < Math.min(deadline, giveUpAt)) {
             try {
                 LineChannel ch = LineChannel.connect(config.host(), config.port(), 2000);
                 ParticipantSession s = new ParticipantSession(ch, () -> List.copyOf(hooks), this,
@@ -101,13 +105,17 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 JsonObject hello = Msg.of(Msg.HELLO);
                 hello.addProperty("role", config.role());
                 List<StageContext.Process> procs = processes();
-                hello.addProperty("name", procs.isEmpty() ? "?" : procs.get(0).name());
-                hello.addProperty("host", CoordinatorServer.hostName());
+                List<Child> launched = Processes.launched();
+                hello.addProperty("name", launched.isEmpty() ? "?" : launched.get(0).name());
+                hello.addProperty("host", Hosts.name());
                 hello.addProperty("pid", ProcessHandle.current().pid());
                 hello.add("procs", ParticipantSession.procsJson(procs));
                 int id = s.open(hello, 10_000);
                 session = s;
                 log.info("joined coordinator {}:{} as participant {}", config.host(), config.port(), id);
+                if (!active) {
+                    return; // deactivate closes it
+                }
                 watchChildren(s);
                 return;
             } catch (IOException e) {

@@ -105,7 +105,7 @@ public final class Processes {
             check("posix_spawnattr_setflags", Libc.posix_spawnattr_setflags(attr,
                     (short) (Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF)));
             int[] pid = new int[1];
-            Pointer environ = NativeLibrary.getInstance("c").getGlobalVariableAddress("environ").getPointer(0);
+            Pointer environ = NativeLibrary.getInstance("libc.so.6").getGlobalVariableAddress("environ").getPointer(0);
             StringArray args = new StringArray(argv.toArray(new String[0]));
             int rc = Libc.posix_spawn(pid, path, fa, attr, args, environ);
             check("posix_spawn(\"" + path + "\", " + argv + ")", rc);

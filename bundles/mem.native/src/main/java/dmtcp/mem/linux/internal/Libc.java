@@ -11,7 +11,8 @@ import com.sun.jna.Pointer;
  */
 public final class Libc {
     static {
-        Native.register(Libc.class, "c");
+        // the versioned name: "c" would make JNA run ldconfig -p to find it (~0.1 s at every start)
+        Native.register(Libc.class, "libc.so.6");
     }
 
     private Libc() {}

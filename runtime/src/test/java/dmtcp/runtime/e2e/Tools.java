@@ -1,0 +1,164 @@
+package dmtcp.runtime.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the installed command line tools (bin/) as a user would, optionally as another
+ * (unprivileged) user through runuser, and compiles test programs with gcc.
+ */
+final class Tools {
+    static final Path HOME = Path.of(System.getProperty("dmtcp.home", "..")).toAbsolutePath().normalize();
+
+    /** Run as this user (null: the current one). */
+    final String user;
+    final Path workDir;
+
+    Tools(String user, Path workDir) {
+        this.user = user;
+        this.workDir = workDir;
+    }
+
+    /** The result of a finished command. */
+    record Result(int exit, String out, String err) {
+        Result ok() {
+            assertEquals("exit status; stderr: " + err + " stdout: " + out, 0, exit);
+            return this;
+        }
+    }
+
+    List<String> command(String tool, String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (user != null) {
+            cmd.addAll(List.of("runuser", "-u", user, "--"));
+        }
+        cmd.add(HOME.resolve("bin").resolve(tool).toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    ProcessBuilder builder(String tool, String... args) {
+        ProcessBuilder pb = new ProcessBuilder(command(tool, args));
+        pb.directory(workDir.toFile());
+        pb.environment().remove("DMTCP_PORT");
+        pb.environment().remove("DMTCP_HOST");
+        pb.environment().put("DMTCP_TMPDIR", workDir.resolve("tmp").toString());
+        return pb;
+    }
+
+    /** Runs a tool to completion (at most 60 s). */
+    Result run(String tool, String... args) throws IOException, InterruptedException {
+        ProcessBuilder pb = builder(tool, args);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Path out = Files.createTempFile(workDir, "out", ".txt");
+        Path err = Files.createTempFile(workDir, "err", ".txt");
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", pb.command()) + " did not finish in 60 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Starts a tool in the background, its output going to files named after {@code tag}. */
+    Process start(String tag, String tool, String... args) throws IOException {
+        ProcessBuilder pb = builder(tool, args);
+        pb.redirectOutput(workDir.resolve(tag + ".out").toFile());
+        pb.redirectError(workDir.resolve(tag + ".err").toFile());
+        return pb.start();
+    }
+
+    /** A coordinator started with -p 0: its port, its console input and what it printed on stdout. */
+    static final class Coordinator {
+        final Process process;
+        final int port;
+        final java.io.OutputStream console;
+        final StringBuffer out = new StringBuffer();
+
+        Coordinator(Process process) throws IOException {
+            this.process = process;
+            this.console = process.getOutputStream();
+            java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line = r.readLine();
+            assertTrue("coordinator printed its port first, got " + line, line != null && line.matches("\\d+"));
+            port = Integer.parseInt(line);
+            Thread drain = new Thread(() -> {
+                try {
+                    for (String l; (l = r.readLine()) != null;) {
+                        out.append(l).append('\n');
+                    }
+                } catch (IOException ignored) {
+                    // it ended
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+        }
+
+        void type(String line) throws IOException {
+            console.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            console.flush();
+        }
+    }
+
+    /** Starts {@code dmtcp_coordinator -p 0 ARGS}; stderr goes to {@code tag}.err. */
+    Coordinator coordinator(String tag, String... args) throws IOException {
+        List<String> a = new ArrayList<>(List.of("-p", "0"));
+        a.addAll(List.of(args));
+        ProcessBuilder pb = builder("dmtcp_coordinator", a.toArray(new String[0]));
+        pb.redirectError(workDir.resolve(tag + ".err").toFile());
+        return new Coordinator(pb.start());
+    }
+
+    String output(String tag, String stream) throws IOException {
+        Path p = workDir.resolve(tag + "." + stream);
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    /** Compiles {@code name}.c from the test resources into the work directory. */
+    Path compile(String name) throws IOException, InterruptedException {
+        Path src = workDir.resolve(name + ".c");
+        try (InputStream in = Tools.class.getResourceAsStream("/e2e/" + name + ".c")) {
+            Files.copy(in, src);
+        }
+        Path exe = workDir.resolve(name);
+        Process gcc = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString()).inheritIO().start();
+        assertEquals("gcc " + name + ".c", 0, gcc.waitFor());
+        return exe;
+    }
+
+    static void waitFor(String what, int seconds, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    static int lines(Path file) {
+        try {
+            return Files.exists(file) ? (int) Files.lines(file, StandardCharsets.UTF_8).count() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static void assertContains(String haystack, String needle) {
+        assertTrue("expected to find \"" + needle + "\" in:\n" + haystack, haystack.contains(needle));
+    }
+}
