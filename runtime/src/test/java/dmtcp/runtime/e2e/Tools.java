@@ -23,6 +23,8 @@ final class Tools {
     /** Run as this user (null: the current one). */
     final String user;
     final Path workDir;
+    /** Extra environment for every tool this runs. */
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
 
     Tools(String user, Path workDir) {
         this.user = user;
@@ -53,6 +55,7 @@ final class Tools {
         pb.environment().remove("DMTCP_PORT");
         pb.environment().remove("DMTCP_HOST");
         pb.environment().put("DMTCP_TMPDIR", workDir.resolve("tmp").toString());
+        pb.environment().putAll(env);
         return pb;
     }
 
