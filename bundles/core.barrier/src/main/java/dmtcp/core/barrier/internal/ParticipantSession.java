@@ -117,6 +117,9 @@ public final class ParticipantSession implements AutoCloseable {
 
     /** Tells the coordinator which processes this participant now speaks for. */
     public void updateProcesses() {
+        if (closed) {
+            return; // this session has left the computation
+        }
         JsonObject m = Msg.of(Msg.PROCS);
         m.add("procs", procsJson(owner.processes()));
         send(m);
