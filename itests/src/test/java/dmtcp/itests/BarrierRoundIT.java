@@ -44,6 +44,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -156,7 +159,7 @@ public class BarrierRoundIT {
         // participant first, so that it leaves cleanly instead of losing its coordinator
         if (participantConfig != null) {
             participantConfig.delete();
-            if (coordinator != null) {
+            if (coordinatorConfig != null && coordinator != null) {
                 await("the participant to leave", 10, () -> coordinator.list().isEmpty());
             }
         }
@@ -285,6 +288,41 @@ public class BarrierRoundIT {
         RoundResult next = coordinator.checkpoint().get(30, TimeUnit.SECONDS);
         assertTrue(next.message(), next.ok());
         assertEquals(6, journal.size());
+    }
+
+    @Test
+    public void lostCoordinatorBetweenRoundsDoesNotCallResumeAgain() throws Exception {
+        List<String> journal = Collections.synchronizedList(new ArrayList<>());
+        register(new RecordingHook("probe", journal), 0, "probe");
+        RoundResult result = coordinator.checkpoint().get(30, TimeUnit.SECONDS);
+        assertTrue(result.message(), result.ok());
+        assertEquals(6, journal.size());
+        journal.clear();
+
+        // the participant reports the loss after it has resumed whatever a round had stopped
+        List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+        LogListener listener = e -> {
+            if (e.getLogLevel() == LogLevel.WARN) {
+                warnings.add(e.getMessage());
+            }
+        };
+        ServiceTracker<LogReaderService, LogReaderService> readers =
+                new ServiceTracker<>(context, LogReaderService.class, null);
+        readers.open();
+        LogReaderService reader = readers.waitForService(10_000);
+        assertNotNull("no LogReaderService", reader);
+        reader.addLogListener(listener);
+        try {
+            coordinatorConfig.delete();
+            coordinatorConfig = null;
+            await("the Coordinator service to go", 10, coordinators::isEmpty);
+            await("the participant to notice", 10,
+                    () -> warnings.stream().anyMatch(w -> w.contains("lost the coordinator")));
+        } finally {
+            reader.removeLogListener(listener);
+            readers.close();
+        }
+        assertEquals("no round was in progress, so nothing is to be resumed", List.of(), List.copyOf(journal));
     }
 
     // ------------------------------------------------------------------ helpers
