@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The coordinator's TCP server: accepts participants (launchers, restarters) and
@@ -34,6 +36,8 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     private final Runnable stopCoordinator;
     private final String computationId;
     private final BarrierEngine.Events log;
+    /** Every open connection (participants and command clients), closed with the server. */
+    private final Set<LineChannel> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -153,6 +157,11 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         log.info("checkpoint interval set to " + (seconds == 0 ? "off" : seconds + " s"));
     }
 
+    /**
+     * Stops accepting and closes every connection, so that participants see the
+     * coordinator go (and resume on their own) even when this JVM lives on, e.g. when the
+     * coordinator's configuration is deleted or its bundle stopped.
+     */
     @Override
     public void close() {
         closed = true;
@@ -160,6 +169,9 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             server.close();
         } catch (IOException ignored) {
             // already closed
+        }
+        for (LineChannel ch : connections) {
+            ch.close();
         }
         engine.close();
     }
@@ -202,6 +214,12 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         } catch (IOException e) {
             return;
         }
+        connections.add(ch);
+        if (closed) { // close() ran between accept and add
+            connections.remove(ch);
+            ch.close();
+            return;
+        }
         try {
             ch.setReadTimeout(10_000);
             JsonObject hello = ch.receive();
@@ -221,8 +239,11 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 serveParticipant(ch, hello);
             }
         } catch (IOException e) {
-            log.debug("connection from " + ch.remote() + " ended: " + e.getMessage());
+            if (!closed) {
+                log.debug("connection from " + ch.remote() + " ended: " + e.getMessage());
+            }
         } finally {
+            connections.remove(ch);
             ch.close();
         }
     }
@@ -258,7 +279,9 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 engine.message(id, m);
             }
         } finally {
-            engine.disconnected(id);
+            if (!closed) { // a closed engine takes no more events
+                engine.disconnected(id);
+            }
         }
     }
 

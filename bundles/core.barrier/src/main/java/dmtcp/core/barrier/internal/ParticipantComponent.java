@@ -135,6 +135,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
 
     private void watchChildren(ParticipantSession s) {
         for (Child c : Processes.launched()) {
+            if (!c.isAlive()) {
+                continue; // ended before this session: not ours to report (it would log and send procs at once)
+            }
             c.onExit().thenAccept(status -> {
                 log.info("{} ended: {}", c, status);
                 s.updateProcesses();

@@ -117,6 +117,9 @@ public final class ParticipantSession implements AutoCloseable {
 
     /** Tells the coordinator which processes this participant now speaks for. */
     public void updateProcesses() {
+        if (closed) {
+            return; // this session has left the computation
+        }
         JsonObject m = Msg.of(Msg.PROCS);
         m.add("procs", procsJson(owner.processes()));
         send(m);
@@ -278,6 +281,11 @@ public final class ParticipantSession implements AutoCloseable {
             done.addProperty("ok", false);
             done.addProperty("error", msg);
         }
+        if (stage == Stage.RUNNING) {
+            // the round is over here: nothing is stopped any more, so a later abort or a lost
+            // coordinator must not resume again (nor call hooks that have since gone away)
+            roundHooks = List.of();
+        }
         send(done);
     }
 
@@ -296,6 +304,10 @@ public final class ParticipantSession implements AutoCloseable {
 
     /** After an abort or a lost coordinator: every plugin resumes, temporary images go. */
     private void runResume(String why) {
+        if (roundHooks.isEmpty() && images.isEmpty()) {
+            owner.debug(why + "; no round in progress here, nothing to resume");
+            return;
+        }
         owner.warn(why + "; resuming");
         List<Hook> order = new ArrayList<>(roundHooks);
         Collections.reverse(order);
