@@ -126,11 +126,12 @@ final class LaunchCli implements Callable<Integer> {
         Timing.mark("program spawned");
         int coordPort = port;
         if (newCoordinator) {
+            int asked = newCoordinatorPort();
             coordPort = Daemon.awaitPort(started, 30);
             if (coordPort < 0) {
                 System.err.println("dmtcp_checkpoint: the new coordinator did not start: "
                         + Daemon.lastLine(Daemon.logOf(started)) + "; the program runs without checkpoints");
-            } else if (port == 0) {
+            } else if (asked == 0) {
                 System.err.println("dmtcp_checkpoint: new coordinator on port " + coordPort);
             }
         }

@@ -147,6 +147,23 @@ public class CommandLineIT {
     }
 
     @Test
+    public void newCoordinatorStartsOnAFreePortAndLeavesWithItsLastClient() throws Exception {
+        Tools t = new Tools(null, tmp.getRoot().toPath());
+        Tools.Result r = t.run("dmtcp_checkpoint", "--new-coordinator", "sh", "-c", "sleep 2; exit 5");
+        assertEquals(r.err(), 5, r.exit());
+        Matcher m = Pattern.compile("new coordinator on port (\\d+)").matcher(r.err());
+        assertTrue(r.err(), m.find());
+        String port = m.group(1);
+        Tools.waitFor("the new coordinator to exit with its last client", 20, () -> {
+            try {
+                return t.run("dmtcp_command", "-p", port, "-s").exit() == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     public void badInputGivesOneClearLineAndANonZeroExit() throws Exception {
         Tools t = new Tools(null, tmp.getRoot().toPath());
         Tools.Result badPort = t.run("dmtcp_coordinator", "-p", "70000");
