@@ -1,0 +1,259 @@
+package dmtcp.image.format.api;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dmtcp.image.format.spi.StreamCodec;
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.ZipException;
+
+/**
+ * Reads an image record by record, checking each record's checksum. Problems are
+ * {@link ImageException}s naming the image, the record and what is wrong: not an image, an
+ * unknown format version, a codec that is not installed, a corrupt or truncated file.
+ * {@link #verify} reads a whole image before anything is restored from it.
+ */
+public final class ImageReader implements Closeable {
+
+    /** One record; its payload is valid until the next call to {@link #next}. */
+    public record Record(String tag, long index, long offset, ByteBuffer payload) {
+        /** For PAGE records: the start address. */
+        public long address() {
+            return payload.duplicate().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        }
+
+        /** For PAGE records: the memory contents. */
+        public ByteBuffer data() {
+            ByteBuffer d = payload.duplicate();
+            d.position(8);
+            return d.slice();
+        }
+
+        /** For JSON records (PROC, INVT). */
+        public JsonObject json() {
+            return JsonParser.parseString(StandardCharsets.UTF_8.decode(payload.duplicate()).toString()).getAsJsonObject();
+        }
+    }
+
+    private final Path image;
+    private final InputStream in;
+    private final String codec;
+    private final CRC32C crc = new CRC32C();
+    private final CRC32C crcOfCrcs = new CRC32C();
+    private final byte[] head = new byte[12];
+    private byte[] buffer = new byte[1 << 20];
+    private long offset;
+    private long index;
+    private JsonObject inventory;
+    private boolean ended;
+
+    private ImageReader(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        this.image = image;
+        if (!Files.isRegularFile(image)) {
+            throw new ImageException(image + ": no such image file");
+        }
+        InputStream file = new BufferedInputStream(Files.newInputStream(image), 1 << 16);
+        try {
+            file.mark(4);
+            int b0 = file.read();
+            int b1 = file.read();
+            file.reset();
+            if (b0 < 0 || b1 < 0) {
+                throw new ImageException(image + ": empty file, not a DMTCP image");
+            }
+            if ((b0 | b1 << 8) == ImageFormat.GZIP_MAGIC) {
+                StreamCodec gz = codecs.get("gzip");
+                if (gz == null) {
+                    throw new ImageException(image + ": gzip-compressed, but no gzip codec is installed");
+                }
+                codec = "gzip";
+                in = new BufferedInputStream(gz.decode(file), 1 << 20);
+            } else {
+                codec = "none";
+                in = file;
+            }
+            byte[] sig = new byte[ImageFormat.SIGNATURE.length];
+            int n = in.readNBytes(sig, 0, sig.length);
+            String s = new String(sig, 0, n, StandardCharsets.US_ASCII);
+            if (!s.startsWith(ImageFormat.SIGNATURE_PREFIX)) {
+                throw new ImageException(image + ": not a DMTCP image (no \"" + ImageFormat.SIGNATURE_PREFIX.trim()
+                        + "\" signature)");
+            }
+            if (!Arrays.equals(sig, ImageFormat.SIGNATURE)) {
+                throw new ImageException(image + ": format version " + s.substring(ImageFormat.SIGNATURE_PREFIX.length()).trim()
+                        + " is not one this DMTCP reads (version " + ImageFormat.VERSION + ")");
+            }
+            offset = sig.length;
+        } catch (IOException e) {
+            file.close();
+            throw e instanceof ImageException ? e : wrap(e);
+        }
+    }
+
+    /**
+     * Opens an image, recognizing its codec by its first bytes.
+     *
+     * @param codecs the installed codecs by name
+     */
+    public static ImageReader open(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        return new ImageReader(image, codecs);
+    }
+
+    /** Reads a whole image, checking every record, the inventory and the trailer. */
+    public static JsonObject verify(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        try (ImageReader r = open(image, codecs)) {
+            while (r.next() != null) {
+                // every record checked as it is read
+            }
+            return r.inventory();
+        }
+    }
+
+    public Path image() {
+        return image;
+    }
+
+    /** The codec the image was recognized to use ("gzip" or "none"). */
+    public String codec() {
+        return codec;
+    }
+
+    /**
+     * The next record, checked; null after the trailer (the inventory is then available).
+     * The inventory and trailer records themselves are not returned.
+     */
+    public Record next() throws IOException {
+        while (!ended) {
+            Record r = readRecord();
+            switch (r.tag()) {
+                case ImageFormat.TAG_INVENTORY -> inventory = r.json();
+                case ImageFormat.TAG_TRAILER -> {
+                    checkTrailer(r);
+                    checkEnd();
+                    ended = true;
+                }
+                default -> {
+                    if (inventory != null) {
+                        throw new ImageException(image + ": record #" + r.index() + " (" + r.tag()
+                                + ") follows the inventory: the file is corrupt");
+                    }
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The inventory, once {@link #next} has returned null. */
+    public JsonObject inventory() {
+        if (!ended) {
+            throw new IllegalStateException("the inventory is read last; read every record first");
+        }
+        return inventory;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+    private Record readRecord() throws IOException {
+        long at = offset;
+        int n = readFully(head, 0, 12);
+        if (n == 0) {
+            throw new ImageException(image + ": ends after record #" + (index - 1) + " without "
+                    + (inventory == null ? "an inventory" : "a trailer")
+                    + ": the checkpoint that wrote it did not finish");
+        }
+        if (n < 12) {
+            throw truncated(at);
+        }
+        String tag = new String(head, 0, 4, StandardCharsets.US_ASCII);
+        long length = ByteBuffer.wrap(head, 4, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (!tag.chars().allMatch(c -> c >= 0x21 && c < 0x7f) || length < 0 || length > ImageFormat.MAX_RECORD) {
+            throw new ImageException(image + ": record #" + index + " at byte " + at + " has a corrupt header (tag '"
+                    + printable(tag) + "', length " + length + ")");
+        }
+        if (buffer.length < length + 4) {
+            buffer = new byte[(int) Math.max(length + 4, buffer.length * 2L)];
+        }
+        if (readFully(buffer, 0, (int) length + 4) < length + 4) {
+            throw truncated(at);
+        }
+        offset += 12 + length + 4;
+        crc.reset();
+        crc.update(buffer, 0, (int) length);
+        int stored = ByteBuffer.wrap(buffer, (int) length, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if ((int) crc.getValue() != stored) {
+            throw new ImageException(image + ": record #" + index + " (" + tag + ", " + length + " bytes at byte " + at
+                    + ") fails its checksum: the image is corrupt");
+        }
+        if (!tag.equals(ImageFormat.TAG_TRAILER)) {
+            crcOfCrcs.update(buffer, (int) length, 4);
+        }
+        return new Record(tag, index++, at, ByteBuffer.wrap(buffer, 0, (int) length).slice());
+    }
+
+    private void checkTrailer(Record r) throws ImageException {
+        ByteBuffer p = r.payload().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (inventory == null || p.remaining() != 12) {
+            throw new ImageException(image + ": trailer without an inventory: the image is corrupt");
+        }
+        long count = p.getLong();
+        int sum = p.getInt();
+        if (count != r.index() || sum != (int) crcOfCrcs.getValue()) {
+            throw new ImageException(image + ": the trailer counts " + count + " records but " + r.index()
+                    + " were read, or their checksums differ: records are missing or reordered");
+        }
+    }
+
+    /** Nothing may follow the trailer; reading to the end also makes a codec check its own trailer. */
+    private void checkEnd() throws IOException {
+        byte[] one = new byte[1];
+        if (readFully(one, 0, 1) != 0) {
+            throw new ImageException(image + ": data follows the trailer at byte " + offset + ": the image is corrupt");
+        }
+    }
+
+    private int readFully(byte[] b, int off, int len) throws IOException {
+        try {
+            return in.readNBytes(b, off, len);
+        } catch (EOFException e) {
+            throw truncated(offset);
+        } catch (ZipException e) {
+            throw new ImageException(image + ": the compressed stream is corrupt near byte " + offset + " ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private ImageException truncated(long at) {
+        return new ImageException(image + ": truncated inside record #" + index + " at byte " + at
+                + ": the checkpoint that wrote it did not finish, or the file was cut");
+    }
+
+    private ImageException wrap(IOException e) {
+        if (e instanceof EOFException) {
+            return new ImageException(image + ": truncated before its first record: the checkpoint that wrote it did not finish, or the file was cut", e);
+        }
+        return new ImageException(image + ": " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return b.toString();
+    }
+}
