@@ -1,0 +1,57 @@
+package dmtcp.mem.linux.api;
+
+import dmtcp.mem.linux.internal.Libc;
+import dmtcp.mem.linux.internal.Sys;
+import dmtcp.mem.linux.internal.Tracee;
+import java.util.List;
+
+/**
+ * A process whose every thread is ptrace-stopped by this JVM's tracer thread. {@link
+ * #thaw()} (or {@link #close()}) detaches them all and the program runs on as before.
+ */
+public final class Frozen implements AutoCloseable {
+    private final int pid;
+    private final List<Integer> tids;
+    private boolean thawed;
+
+    Frozen(int pid, List<Integer> tids) {
+        this.pid = pid;
+        this.tids = List.copyOf(tids);
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** The stopped threads, the thread-group leader first when it is alive. */
+    public List<Integer> tids() {
+        return tids;
+    }
+
+    /** Detaches every thread; signals that arrived while frozen are re-sent. Idempotent. */
+    public void thaw() {
+        Tracer.get().call(() -> {
+            if (thawed) {
+                return null;
+            }
+            thawed = true;
+            for (int t : tids) {
+                Tracee.detach(t, 0);
+            }
+            for (int[] p : Tracee.drainPending()) {
+                Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        thaw();
+    }
+
+    @Override
+    public String toString() {
+        return "Frozen[" + pid + " " + tids + "]";
+    }
+}

@@ -1,0 +1,33 @@
+package dmtcp.mem.linux.api;
+
+import java.util.List;
+
+/**
+ * Everything a restore needs about one process except its memory bytes, which went to a
+ * {@link MemorySink} while dumping.
+ *
+ * @param pid pid at dump time
+ * @param exe target of /proc/PID/exe
+ * @param comm /proc/PID/comm
+ * @param cwd target of /proc/PID/cwd
+ * @param umask from /proc/PID/status
+ * @param mm code/data/brk/stack/arg/env bounds
+ * @param auxv raw /proc/PID/auxv
+ * @param regions every mapping, in address order
+ * @param threads every thread, the leader first
+ * @param sigactions signals 1..64 except SIGKILL and SIGSTOP
+ * @param rlimits {soft, hard} per resource 0..15 (RLIM_INFINITY is -1)
+ * @param itimers ITIMER_REAL, VIRTUAL, PROF as {interval sec, interval usec, value sec, value usec}
+ */
+public record ProcessState(int pid, String exe, String comm, String cwd, int umask, MmLayout mm, byte[] auxv,
+        List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
+        long[][] itimers) {
+
+    public long savedBytes() {
+        long n = 0;
+        for (MemoryRegion r : regions) {
+            n += r.savedBytes();
+        }
+        return n;
+    }
+}
