@@ -28,7 +28,10 @@ public final class Frozen implements AutoCloseable {
         return tids;
     }
 
-    /** Detaches every thread; signals that arrived while frozen are re-sent. Idempotent. */
+    /**
+     * Detaches every thread; signals that arrived while frozen are re-sent. Idempotent;
+     * threads killed while frozen are skipped.
+     */
     public void thaw() {
         Tracer.get().call(() -> {
             if (thawed) {
@@ -36,7 +39,7 @@ public final class Frozen implements AutoCloseable {
             }
             thawed = true;
             for (int t : tids) {
-                Tracee.detach(t, 0);
+                Tracee.detachIfAlive(t, 0);
             }
             for (int[] p : Tracee.drainPending()) {
                 Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);

@@ -71,6 +71,13 @@ public final class Tracee {
         req("PTRACE_DETACH", PTRACE_DETACH, tid, 0, sig);
     }
 
+    /** PTRACE_DETACH; a thread that is already gone (killed while stopped) is not an error. */
+    public static void detachIfAlive(int tid, int sig) {
+        if (Ptrace.ptrace(PTRACE_DETACH, tid, 0, sig) < 0 && Native.getLastError() != 3) {
+            throw error("ptrace(PTRACE_DETACH, " + tid + ")");
+        }
+    }
+
     public static void cont(int tid, int sig) {
         req("PTRACE_CONT", PTRACE_CONT, tid, 0, sig);
     }

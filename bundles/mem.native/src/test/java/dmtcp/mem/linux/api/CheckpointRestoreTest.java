@@ -1,0 +1,83 @@
+package dmtcp.mem.linux.api;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * Checkpoint, kill, restore, three times in a chain, on real C programs: the output each
+ * program appends to a file must continue exactly where the dump froze it.
+ */
+public class CheckpointRestoreTest {
+    private final List<Child> children = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
+
+    @After
+    public void cleanUp() throws Exception {
+        for (Child c : children) {
+            c.signal(9);
+            c.onExit().get(10, TimeUnit.SECONDS);
+        }
+        for (Path p : files) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    private Path temp(String suffix) throws Exception {
+        Path p = Files.createTempFile("ckpt", suffix);
+        files.add(p);
+        return p;
+    }
+
+    /** Freezes, dumps to an image file, kills the frozen original, restores; returns the new child. */
+    private Child cycle(Child c, Path out) throws Exception {
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            long t0 = System.nanoTime();
+            ProcessState st = Checkpointer.dump(f, image);
+            long dumpUs = (System.nanoTime() - t0) / 1000;
+            int linesAtDump = CPrograms.lines(out).size();
+            c.signal(9);
+            f.thaw();
+            c.onExit().get(10, TimeUnit.SECONDS);
+            assertEquals("no output between dump and kill", linesAtDump, CPrograms.lines(out).size());
+            t0 = System.nanoTime();
+            Child r = Restorer.restore(st, image);
+            long restoreUs = (System.nanoTime() - t0) / 1000;
+            children.add(r);
+            System.out.printf("%s: %d threads, %d regions, %d KiB saved, dump %d us, restore %d us -> pid %d%n",
+                    st.comm(), st.threads().size(), st.regions().size(), st.savedBytes() >> 10, dumpUs, restoreUs, r.pid());
+            return r;
+        }
+    }
+
+    @Test
+    public void counterContinuesThroughThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 10, 10_000);
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/exe")).toString().endsWith("/counter"));
+        }
+        // SIGUSR1 handler and sigaltstack survived
+        c.signal(10);
+        int n = CPrograms.lines(out).size();
+        List<String> l = CPrograms.awaitLines(out, n + 3, 10_000);
+        assertEquals("1", l.get(l.size() - 1).split(" ")[1]);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i + " of " + l, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+}
