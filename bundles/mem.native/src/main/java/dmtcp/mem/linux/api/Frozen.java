@@ -39,13 +39,21 @@ public final class Frozen implements AutoCloseable {
             }
             thawed = true;
             for (int t : tids) {
-                Tracee.detachIfAlive(t, 0);
+                if (!Tracee.detachIfAlive(t, 0) && t != pid) {
+                    Tracee.reap(t);
+                }
             }
             for (int[] p : Tracee.drainPending()) {
                 Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }
             return null;
         });
+    }
+
+    /** SIGKILLs the process while it is frozen and lets the kernel finish it off. */
+    public void kill() {
+        Processes.kill(pid, 9);
+        thaw();
     }
 
     @Override

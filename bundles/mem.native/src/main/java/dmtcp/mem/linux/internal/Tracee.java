@@ -71,10 +71,34 @@ public final class Tracee {
         req("PTRACE_DETACH", PTRACE_DETACH, tid, 0, sig);
     }
 
-    /** PTRACE_DETACH; a thread that is already gone (killed while stopped) is not an error. */
-    public static void detachIfAlive(int tid, int sig) {
-        if (Ptrace.ptrace(PTRACE_DETACH, tid, 0, sig) < 0 && Native.getLastError() != 3) {
+    /**
+     * PTRACE_DETACH; a thread that is already gone (killed while stopped) is not an error.
+     * Returns false for such a thread: its exit is still ours to collect (see {@link #reap}).
+     */
+    public static boolean detachIfAlive(int tid, int sig) {
+        if (Ptrace.ptrace(PTRACE_DETACH, tid, 0, sig) == 0) {
+            return true;
+        }
+        if (Native.getLastError() != 3) {
             throw error("ptrace(PTRACE_DETACH, " + tid + ")");
+        }
+        return false;
+    }
+
+    /**
+     * Collects the exit of a traced non-leader thread that died: the tracer must, or the
+     * thread-group leader never becomes reapable by its parent.
+     */
+    public static void reap(int tid) {
+        int[] st = new int[1];
+        for (;;) {
+            int r = Libc.waitpid(tid, st, Libc.__WALL);
+            if (r == tid && isStopped(st[0])) {
+                continue;
+            }
+            if (r == tid || (r < 0 && Native.getLastError() != 4)) {
+                return;
+            }
         }
     }
 

@@ -45,8 +45,7 @@ public class CheckpointRestoreTest {
             ProcessState st = Checkpointer.dump(f, image);
             long dumpUs = (System.nanoTime() - t0) / 1000;
             int linesAtDump = CPrograms.lines(out).size();
-            c.signal(9);
-            f.thaw();
+            f.kill();
             c.onExit().get(10, TimeUnit.SECONDS);
             assertEquals("no output between dump and kill", linesAtDump, CPrograms.lines(out).size());
             t0 = System.nanoTime();
@@ -78,6 +77,83 @@ public class CheckpointRestoreTest {
         assertEquals("1", l.get(l.size() - 1).split(" ")[1]);
         for (int i = 0; i < l.size(); i++) {
             assertEquals("line " + i + " of " + l, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+
+    @Test
+    public void threadsAllProgressThroughThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            assertEquals(5, Freezer.tasks(c.pid()).size());
+            List<String> l = CPrograms.awaitLines(out, n + 10, 10_000);
+            long[] before = counters(l.get(n - 1));
+            long[] after = counters(l.get(l.size() - 1));
+            for (int i = 0; i < 4; i++) {
+                assertTrue("thread " + i + " progressed after restore " + round, after[i] > before[i]);
+            }
+        }
+        List<String> l = CPrograms.lines(out);
+        long[] prev = counters(l.get(0));
+        for (int i = 0; i < l.size(); i++) {
+            String[] f = l.get(i).split(" ");
+            assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+            assertEquals("pthread_kill to every worker worked, counters consistent: " + l.get(i), "1", f[5]);
+            long[] cur = counters(l.get(i));
+            for (int k = 0; k < 4; k++) {
+                assertTrue("counters never go back: " + l.get(i), cur[k] >= prev[k]);
+            }
+            prev = cur;
+        }
+    }
+
+    private static long[] counters(String line) {
+        String[] f = line.split(" ");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
+    }
+
+    @Test
+    public void bigBufferChecksumSurvivesThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("bigmem").toString(), out.toString(), "256"));
+        children.add(c);
+        List<String> first = CPrograms.awaitLines(out, 2, 30_000);
+        String sum = first.get(0).split(" ")[1];
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 2, 30_000);
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            String[] f = l.get(i).split(" ");
+            assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+            assertEquals("checksum at line " + i, sum, f[1]);
+        }
+    }
+
+    @Test
+    public void sleeperWakesAfterRestore() throws Exception {
+        Path out = temp(".out");
+        // sleeps 1000 s between lines: only an interrupted sleep turning into EINTR lets it go on
+        Child c = Processes.spawn(List.of(CPrograms.build("sleeper").toString(), out.toString(), "1000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 1, 10_000);
+        Thread.sleep(100); // let it block in clock_nanosleep
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 1, 5_000);
+            Thread.sleep(100);
+        }
+        List<String> l = CPrograms.lines(out);
+        assertEquals(4, l.size());
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals(String.valueOf(i + 1), l.get(i));
         }
     }
 }
