@@ -156,4 +156,64 @@ public class CheckpointRestoreTest {
             assertEquals(String.valueOf(i + 1), l.get(i));
         }
     }
+
+    @Test
+    public void everyKindOfMappingSurvivesThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Path dir = Files.createTempDirectory("ckpt-maps");
+        try {
+            Child c = Processes.spawn(List.of(CPrograms.build("maps").toString(), out.toString(), dir.toString()));
+            children.add(c);
+            CPrograms.awaitLines(out, 3, 10_000);
+            for (int round = 0; round < 3; round++) {
+                int n = CPrograms.lines(out).size();
+                c = cycle(c, out);
+                CPrograms.awaitLines(out, n + 70, 20_000); // a full cycle of stack depths, growing the stack again
+            }
+            List<String> l = CPrograms.lines(out);
+            for (int i = 0; i < l.size(); i++) {
+                String[] f = l.get(i).split(" ");
+                assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+                assertEquals("all regions intact at line " + i, "1", f[1]);
+            }
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    public void processAttributesSurviveThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Path dir = Files.createTempDirectory("ckpt-cwd");
+        try {
+            Child c = Processes.spawn(List.of(CPrograms.build("attrs").toString(), out.toString(), dir.toString()));
+            children.add(c);
+            CPrograms.awaitLines(out, 5, 10_000);
+            for (int round = 0; round < 3; round++) {
+                int n = CPrograms.lines(out).size();
+                c = cycle(c, out);
+                List<String> l = CPrograms.awaitLines(out, n + 10, 10_000);
+                long ticksBefore = Long.parseLong(l.get(n - 1).split(" ")[4]);
+                long ticksAfter = Long.parseLong(l.get(l.size() - 1).split(" ")[4]);
+                assertTrue("the interval timer ticks after restore " + round, ticksAfter > ticksBefore + 3);
+            }
+            List<String> l = CPrograms.lines(out);
+            for (int i = 0; i < l.size(); i++) {
+                String[] f = l.get(i).split(" ");
+                assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+                assertEquals("umask at line " + i, "027", f[1]);
+                assertEquals("cwd at line " + i, dir.toRealPath().toString(), f[2]);
+                assertEquals("RLIMIT_NOFILE at line " + i, "123", f[3]);
+                assertEquals("SIGUSR2 blocked at line " + i, "1", f[5]);
+                assertEquals("heap grown by sbrk intact at line " + i, "1", f[6]);
+            }
+        } finally {
+            Files.delete(dir);
+        }
+    }
 }
