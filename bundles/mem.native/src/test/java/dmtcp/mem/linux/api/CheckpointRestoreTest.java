@@ -216,4 +216,33 @@ public class CheckpointRestoreTest {
             Files.delete(dir);
         }
     }
+
+    @Test
+    public void threadsComingAndGoingSurviveFreezesAndRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("churn").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int i = 0; i < 30; i++) {
+            Frozen f = Freezer.freeze(c.pid());
+            assertTrue(f.tids().size() >= 3);
+            f.thaw();
+            Thread.sleep(5);
+        }
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);
+            String[] before = l.get(n - 1).split(" ");
+            String[] after = l.get(l.size() - 1).split(" ");
+            for (int k = 1; k < 4; k++) {
+                assertTrue("column " + k + " progressed after restore " + round,
+                        Long.parseLong(after[k]) > Long.parseLong(before[k]));
+            }
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
 }
