@@ -22,9 +22,16 @@ public final class Checkpointer {
 
     /**
      * Dumps a process already frozen; it stays frozen (the caller thaws it, or kills it).
-     * The sink is called on the tracer thread.
+     * The sink is called on the tracer thread; its IOException comes out as an
+     * UncheckedIOException.
      */
     public static ProcessState dump(Frozen frozen, MemorySink sink) {
-        return Tracer.get().call(() -> new Dumper(frozen.pid(), frozen.tids()).dump(sink));
+        return Tracer.get().call(() -> {
+            try {
+                return new Dumper(frozen.pid(), frozen.tids()).dump(sink);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
  * @param pid pid at dump time
  * @param exe target of /proc/PID/exe
  * @param comm /proc/PID/comm
+ * @param argv /proc/PID/cmdline split at NULs
  * @param cwd target of /proc/PID/cwd
  * @param umask from /proc/PID/status
  * @param mm code/data/brk/stack/arg/env bounds
@@ -19,9 +20,16 @@ import java.util.List;
  * @param rlimits {soft, hard} per resource 0..15 (RLIM_INFINITY is -1)
  * @param itimers ITIMER_REAL, VIRTUAL, PROF as {interval sec, interval usec, value sec, value usec}
  */
-public record ProcessState(int pid, String exe, String comm, String cwd, int umask, MmLayout mm, byte[] auxv,
+public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
         long[][] itimers) {
+
+    public ProcessState {
+        argv = List.copyOf(argv);
+        regions = List.copyOf(regions);
+        threads = List.copyOf(threads);
+        sigactions = List.copyOf(sigactions);
+    }
 
     public long savedBytes() {
         long n = 0;

@@ -9,12 +9,21 @@ package dmtcp.mem.linux.api;
  * rlimits, umask and cwd, re-creates the threads with clone(), gives each its registers,
  * FP state, signal mask, rseq, robust list and sigaltstack, and detaches. The restored
  * process gets a new pid and new tids; this JVM is its parent, so it can be checkpointed
- * again.
+ * again. Where the executable is gone, the stub execs {@code /bin/true} instead (then
+ * only /proc/PID/exe differs). A mapped file replaced since the checkpoint is an error.
+ * A failure kills the half-built process and throws.
  */
 public final class Restorer {
     private Restorer() {}
 
     public static Child restore(ProcessState state, MemorySource source) {
-        return Tracer.get().call(() -> new dmtcp.mem.linux.internal.Restorer(state, source).restore());
+        return Tracer.get().call(() -> {
+            Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
+            try {
+                return new dmtcp.mem.linux.internal.Restorer(state, source, stub).restore();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 }

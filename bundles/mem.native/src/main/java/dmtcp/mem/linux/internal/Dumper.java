@@ -84,6 +84,10 @@ public final class Dumper {
             String exe = Files.readSymbolicLink(Path.of(base, "exe")).toString();
             String cwd = Files.readSymbolicLink(Path.of(base, "cwd")).toString();
             String comm = Files.readString(Path.of(base, "comm")).trim();
+            List<String> argv = new ArrayList<>();
+            for (String a : new String(Files.readAllBytes(Path.of(base, "cmdline")), java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+                argv.add(a);
+            }
             int umask = 022;
             for (String l : Files.readAllLines(Path.of(base, "status"))) {
                 if (l.startsWith("Umask:")) {
@@ -93,7 +97,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(Maps.read(pid));
             streamMemory(regions, sink);
-            return new ProcessState(pid, exe, comm, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers);
+            return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers);
         } finally {
             mem.close();
         }

@@ -10,7 +10,6 @@ import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.NativeException;
 import dmtcp.mem.linux.api.PageRange;
 import dmtcp.mem.linux.api.ProcessState;
-import dmtcp.mem.linux.api.Processes;
 import dmtcp.mem.linux.api.SigAction;
 import dmtcp.mem.linux.api.ThreadState;
 import java.io.IOException;
@@ -49,9 +48,29 @@ public final class Restorer {
     public final Map<String, Long> timings = new java.util.LinkedHashMap<>();
     private long t0;
 
-    public Restorer(ProcessState st, MemorySource src) {
+    private final Child stub;
+
+    /**
+     * @param stub a fresh child running {@code /bin/sh -c 'kill -STOP $$; exec "$0"' EXE}
+     *     (see {@link #stubCommand}), not yet waited for
+     */
+    public Restorer(ProcessState st, MemorySource src, Child stub) {
         this.st = st;
         this.src = src;
+        this.stub = stub;
+    }
+
+    /**
+     * The stub's command line: the saved executable when it is still there and is the same
+     * file, else {@code /bin/true} (any executable will do; only /proc/PID/exe then differs).
+     */
+    public static List<String> stubCommand(ProcessState st) {
+        String exe = st.exe();
+        String target = "/bin/true";
+        if (!exe.endsWith(" (deleted)") && java.nio.file.Files.isExecutable(java.nio.file.Path.of(exe))) {
+            target = exe;
+        }
+        return List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$0\"", target);
     }
 
     private void mark(String phase) {
@@ -63,7 +82,6 @@ public final class Restorer {
     public Child restore() throws IOException {
         Tracee.checkThread();
         t0 = System.nanoTime();
-        Child stub = Processes.spawn(List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$0\"", st.exe()));
         pid = stub.pid();
         boolean done = false;
         try {
@@ -289,6 +307,7 @@ public final class Restorer {
                 int flags = (r.shared() ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | Mman.MAP_FIXED;
                 long fd = -1;
                 if (r.isFile()) {
+                    checkSameFile(r);
                     boolean rw = r.shared() && (r.prot() & Mman.PROT_WRITE) != 0;
                     String key = (rw ? "rw:" : "ro:") + r.path();
                     Long f = fds.get(key);
@@ -337,6 +356,23 @@ public final class Restorer {
         }
     }
 
+    /**
+     * A file mapped at checkpoint time must still be the same file (same inode): mapping a
+     * rebuilt library or executable under the saved pages would corrupt the process.
+     */
+    private static void checkSameFile(MemoryRegion r) {
+        Object ino;
+        try {
+            ino = java.nio.file.Files.getAttribute(java.nio.file.Path.of(r.path()), "unix:ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // cannot tell; the injected openat reports a missing file
+        }
+        if (ino instanceof Long i && i != r.inode()) {
+            throw new NativeException("restore mapping of " + r.path(), 116,
+                    "the file was replaced since the checkpoint (inode " + r.inode() + " then, " + i + " now)");
+        }
+    }
+
     /** prctl(PR_SET_MM, PR_SET_MM_MAP): brk, code/data/stack/arg/env bounds and auxv; exe_fd -1 needs no capability. */
     private void setMm() {
         var m = st.mm();
@@ -355,6 +391,7 @@ public final class Restorer {
 
     private void processAttributes() {
         inject("umask", SYS_umask, st.umask());
+        inject("prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, putString(st.comm()), 0, 0, 0);
         long r = Inject.syscall(pid, site, SYS_chdir, putString(st.cwd()));
         if (r < 0) {
             System.err.println("dmtcp restore: chdir(" + st.cwd() + ") failed with errno " + -r + "; staying in the stub's cwd");

@@ -48,6 +48,7 @@ public final class Sys {
     public static final long CLONE_CHILD_SETTID = 0x1000000;
 
     /** &lt;linux/prctl.h&gt; */
+    public static final int PR_SET_NAME = 15;
     public static final int PR_SET_MM = 35;
     public static final int PR_SET_MM_MAP = 14;
     public static final int PR_GET_TID_ADDRESS = 40;

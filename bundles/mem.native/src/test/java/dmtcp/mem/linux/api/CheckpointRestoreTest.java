@@ -245,4 +245,59 @@ public class CheckpointRestoreTest {
             assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
         }
     }
+
+    @Test
+    public void restoresWhenTheExecutableIsGone() throws Exception {
+        Path out = temp(".out");
+        Path exe = temp("-counter");
+        Files.copy(CPrograms.build("counter"), exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        exe.toFile().setExecutable(true);
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        Files.delete(exe); // its mappings now read "(deleted)": every page of them is saved
+        for (int round = 0; round < 2; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 10, 10_000);
+            assertEquals(exe.getFileName().toString().substring(0, 15),
+                    Files.readString(Path.of("/proc/" + c.pid() + "/comm")).trim());
+            assertEquals(exe.toString(), c.argv().get(0));
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+
+    @Test
+    public void refusesAMappedFileReplacedSinceTheCheckpoint() throws Exception {
+        Path out = temp(".out");
+        Path exe = temp("-counter");
+        Files.copy(CPrograms.build("counter"), exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        exe.toFile().setExecutable(true);
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 2, 10_000);
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            ProcessState st = Checkpointer.dump(f, image);
+            f.kill();
+            Path fresh = temp("-new");
+            Files.copy(exe, fresh, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(fresh, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // same bytes, new inode
+            exe.toFile().setExecutable(true);
+            int before = Processes.launched().size();
+            try {
+                Restorer.restore(st, image);
+                org.junit.Assert.fail("restored over a replaced executable");
+            } catch (NativeException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("replaced since the checkpoint"));
+            }
+            // the half-built stub was killed
+            Child stub = Processes.launched().get(before);
+            assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
+        }
+    }
 }
