@@ -114,8 +114,9 @@ public final class Dumper {
         long sigmask = Tracee.getSigmask(tid);
         long[] rseq = Tracee.getRseq(tid);
         long scratch = scratchOf(tid);
-        Inject.check(tid, site, "prctl(PR_GET_TID_ADDRESS)", Sys.SYS_prctl, Sys.PR_GET_TID_ADDRESS, scratch);
-        long clearTid = ByteBuffer.wrap(mem.read(scratch, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        // PR_GET_TID_ADDRESS needs CONFIG_CHECKPOINT_RESTORE; without it the tid address is lost
+        long r = Inject.syscall(tid, site, Sys.SYS_prctl, Sys.PR_GET_TID_ADDRESS, scratch);
+        long clearTid = r != 0 ? 0 : ByteBuffer.wrap(mem.read(scratch, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
         Inject.check(tid, site, "sigaltstack", Sys.SYS_sigaltstack, 0, scratch);
         ByteBuffer ss = ByteBuffer.wrap(mem.read(scratch, 24)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long[] robust = robustList(tid);

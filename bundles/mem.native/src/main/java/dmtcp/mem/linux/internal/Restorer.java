@@ -188,6 +188,12 @@ public final class Restorer {
             }
         }
         Tracee.step(pid); // out of execve: registers set inside a syscall would be overwritten
+        long[] rseq = Tracee.getRseq(pid);
+        if (rseq[0] != 0) {
+            // not expected before ld.so ran, but a registered rseq makes the first munmap fatal
+            Inject.check(pid, Inject.findSite(pid, new RemoteMemory(pid)), "rseq(unregister)", SYS_rseq, rseq[0], rseq[1],
+                    RSEQ_FLAG_UNREGISTER, rseq[2]);
+        }
     }
 
     private long inject(String name, long nr, long... args) {
