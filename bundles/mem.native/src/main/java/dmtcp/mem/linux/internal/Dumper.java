@@ -60,9 +60,25 @@ public final class Dumper {
             }
             long scratch = scratchOf(main);
             long brk = Inject.check(main, site, "brk", Sys.SYS_brk, 0);
+            // caught signals (SigCgt) need an injected rt_sigaction for handler, flags, restorer and
+            // mask; ignored ones (SigIgn) and defaults are known from /proc. SIGCHLD is always asked:
+            // SA_NOCLDWAIT/SA_NOCLDSTOP matter even with SIG_DFL.
+            long caught = 0, ignored = 0;
+            for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (l.startsWith("SigCgt:")) {
+                    caught = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+                } else if (l.startsWith("SigIgn:")) {
+                    ignored = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+                }
+            }
             List<SigAction> actions = new ArrayList<>();
             for (int sig = 1; sig <= Sys.NSIG; sig++) {
                 if (sig == 9 || sig == 19) {
+                    continue;
+                }
+                long bit = 1L << (sig - 1);
+                if ((caught & bit) == 0 && sig != 17) {
+                    actions.add(new SigAction(sig, (ignored & bit) != 0 ? 1 : 0, 0, 0, 0));
                     continue;
                 }
                 Inject.check(main, site, "rt_sigaction", Sys.SYS_rt_sigaction, sig, 0, scratch, 8);

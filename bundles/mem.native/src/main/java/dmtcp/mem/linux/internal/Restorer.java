@@ -402,7 +402,18 @@ public final class Restorer {
         if (r < 0) {
             System.err.println("dmtcp restore: chdir(" + st.cwd() + ") failed with errno " + -r + "; staying in the stub's cwd");
         }
+        // exec left every handler of the stub default or ignored: set the non-default ones and
+        // reset those the stub ignores
+        long stubIgnored = 0;
+        for (String l : Inject.lines(java.nio.file.Path.of("/proc", Integer.toString(pid), "status"))) {
+            if (l.startsWith("SigIgn:")) {
+                stubIgnored = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+            }
+        }
         for (SigAction a : st.sigactions()) {
+            if (a.isDefault() && a.signal() != 17 && (stubIgnored & (1L << (a.signal() - 1))) == 0) {
+                continue;
+            }
             ByteBuffer b = ByteBuffer.allocate(KSIGACTION_SIZE).order(ByteOrder.LITTLE_ENDIAN);
             b.putLong(a.handler()).putLong(a.flags()).putLong(a.restorer()).putLong(a.mask());
             mem.write(scratch + OFF_STRUCT, b.array());
