@@ -109,6 +109,11 @@ public final class Restorer {
             mem.write(scratch, new byte[] {0x0f, 0x05, (byte) 0xcc});
             site = scratch;
             busy.add(new long[] {scratch, scratch + SCRATCH_SIZE});
+            // injected calls run on a stack in the scratch area: never on a restored sigaltstack
+            // (sigaltstack() refuses to change the stack it runs on)
+            long[] regs = Tracee.getRegs(pid);
+            regs[UserRegs.RSP] = stackTop();
+            Tracee.setRegs(pid, regs);
 
             unmapStub(stubMaps);
             mark("unmap stub");
@@ -194,6 +199,10 @@ public final class Restorer {
             Inject.check(pid, Inject.findSite(pid, new RemoteMemory(pid)), "rseq(unregister)", SYS_rseq, rseq[0], rseq[1],
                     RSEQ_FLAG_UNREGISTER, rseq[2]);
         }
+    }
+
+    private long stackTop() {
+        return scratch + SCRATCH_SIZE - 256;
     }
 
     private long inject(String name, long nr, long... args) {
@@ -466,7 +475,7 @@ public final class Restorer {
         if (ts.clearChildTid() != 0) {
             flags |= CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
         }
-        int tid = (int) Inject.check(pid, site, "clone", SYS_clone, flags, ts.rsp(), 0, ts.clearChildTid(), ts.regs()[UserRegs.FS_BASE]);
+        int tid = (int) Inject.check(pid, site, "clone", SYS_clone, flags, stackTop(), 0, ts.clearChildTid(), ts.regs()[UserRegs.FS_BASE]);
         for (;;) {
             int s = Tracee.waitTid(tid);
             if (!Tracee.isStopped(s)) {

@@ -300,4 +300,23 @@ public class CheckpointRestoreTest {
             assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
         }
     }
+
+    @Test
+    public void registersAndVectorStateSurviveMidLoop() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("fpu").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            Thread.sleep(37); // land somewhere inside the compute loop
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 5, 10_000);
+            assertEquals("the thread parked in its handler on the sigaltstack came back", 2, Freezer.tasks(c.pid()).size());
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, (i + 1) + " 1", l.get(i));
+        }
+    }
 }
