@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * Stops every thread of a process from outside: {@code PTRACE_SEIZE} + {@code
  * PTRACE_INTERRUPT} each thread in {@code /proc/PID/task}, wait for the interrupt stops,
  * and list the tasks again until no new thread appears. Threads that exit meanwhile are
- * dropped; a signal that reaches a thread first is delivered (the program would have had
+ * dropped, and so is a zombie leader (main left with pthread_exit; a restore gives its
+ * pid to the first live thread); a signal that reaches a thread first is delivered (the program would have had
  * it anyway) and the wait goes on.
  */
 public final class Freezer {
@@ -32,7 +33,9 @@ public final class Freezer {
             for (;;) {
                 List<Integer> fresh = new ArrayList<>();
                 for (int t : tasks(pid)) {
-                    if (!stopped.contains(t) && !gone.contains(t)) {
+                    if (!stopped.contains(t) && !gone.contains(t) && isZombie(pid, t)) {
+                        gone.add(t); // a leader that left with pthread_exit: no registers, never stops
+                    } else if (!stopped.contains(t) && !gone.contains(t)) {
                         fresh.add(t);
                     }
                 }
@@ -91,6 +94,16 @@ public final class Freezer {
             } else {
                 Tracee.cont(tid, Tracee.stopSig(st)); // deliver it; the interrupt stop follows
             }
+        }
+    }
+
+    private static boolean isZombie(int pid, int tid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
+            char state = s.charAt(s.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return false; // gone: the seize will say so
         }
     }
 

@@ -32,6 +32,11 @@ public final class Dumper {
     private static Memory chunk;
 
     private final int pid;
+    /**
+     * A live thread: a leader that left with pthread_exit is a zombie whose /proc/PID/mem,
+     * maps and pagemap are empty, so every per-process file is read through this one.
+     */
+    private final int live;
     private final List<Integer> tids;
     private final RemoteMemory mem;
     private long site;
@@ -39,7 +44,8 @@ public final class Dumper {
     public Dumper(int pid, List<Integer> tids) {
         this.pid = pid;
         this.tids = tids;
-        this.mem = new RemoteMemory(pid);
+        this.live = tids.get(0);
+        this.mem = new RemoteMemory(live);
     }
 
     static Memory chunk() {
@@ -64,7 +70,7 @@ public final class Dumper {
             // mask; ignored ones (SigIgn) and defaults are known from /proc. SIGCHLD is always asked:
             // SA_NOCLDWAIT/SA_NOCLDSTOP matter even with SIG_DFL.
             long caught = 0, ignored = 0;
-            for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+            for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(live), "status"))) {
                 if (l.startsWith("SigCgt:")) {
                     caught = Long.parseUnsignedLong(l.substring(7).trim(), 16);
                 } else if (l.startsWith("SigIgn:")) {
@@ -92,14 +98,14 @@ public final class Dumper {
                 ByteBuffer bb = ByteBuffer.wrap(mem.read(scratch, 32)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 itimers[w] = new long[] {bb.getLong(0), bb.getLong(8), bb.getLong(16), bb.getLong(24)};
             }
-            long[][] rlimits = rlimits(pid);
-            String[] stat = statFields(pid);
+            long[][] rlimits = rlimits(live);
+            String[] stat = statFields(live);
             MmLayout mm = new MmLayout(num(stat, 26), num(stat, 27), num(stat, 45), num(stat, 46), num(stat, 47), brk,
                     num(stat, 28), num(stat, 48), num(stat, 49), num(stat, 50), num(stat, 51));
-            String base = "/proc/" + pid;
+            String base = "/proc/" + live;
             String exe = Files.readSymbolicLink(Path.of(base, "exe")).toString();
             String cwd = Files.readSymbolicLink(Path.of(base, "cwd")).toString();
-            String comm = Files.readString(Path.of(base, "comm")).trim();
+            String comm = Files.readString(Path.of("/proc", Integer.toString(pid), "comm")).trim(); // the leader's
             List<String> argv = new ArrayList<>();
             for (String a : new String(Files.readAllBytes(Path.of(base, "cmdline")), java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
                 argv.add(a);
@@ -111,7 +117,7 @@ public final class Dumper {
                 }
             }
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
-            List<MemoryRegion> regions = savedPages(Maps.read(pid));
+            List<MemoryRegion> regions = savedPages(Maps.read(live));
             streamMemory(regions, sink);
             return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers);
         } finally {
@@ -178,7 +184,7 @@ public final class Dumper {
 
     /** Which pages of each region carry data the mapping alone cannot give back. */
     private List<MemoryRegion> savedPages(List<MemoryRegion> regions) {
-        String path = "/proc/" + pid + "/pagemap";
+        String path = "/proc/" + live + "/pagemap";
         int fd = Uio.open(path, Uio.O_RDONLY | Uio.O_CLOEXEC, 0);
         if (fd < 0) {
             throw Tracee.error("open(\"" + path + "\")");

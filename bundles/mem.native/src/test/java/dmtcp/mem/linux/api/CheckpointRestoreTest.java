@@ -42,7 +42,13 @@ public class CheckpointRestoreTest {
         try (FileImage image = new FileImage(img)) {
             Frozen f = Freezer.freeze(c.pid());
             long t0 = System.nanoTime();
-            ProcessState st = Checkpointer.dump(f, image);
+            ProcessState st;
+            try {
+                st = Checkpointer.dump(f, image);
+            } catch (RuntimeException e) {
+                f.kill();
+                throw e;
+            }
             long dumpUs = (System.nanoTime() - t0) / 1000;
             int linesAtDump = CPrograms.lines(out).size();
             f.kill();
@@ -317,6 +323,26 @@ public class CheckpointRestoreTest {
         List<String> l = CPrograms.lines(out);
         for (int i = 0; i < l.size(); i++) {
             assertEquals("line " + i, (i + 1) + " 1", l.get(i));
+        }
+    }
+
+    @Test
+    public void processWhoseLeaderLeftSurvivesThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("leaderexit").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);
+            String[] before = l.get(n - 1).split(" ");
+            String[] after = l.get(l.size() - 1).split(" ");
+            assertTrue("the other worker progressed", Long.parseLong(after[2]) > Long.parseLong(before[2]));
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
         }
     }
 }
