@@ -1,7 +1,8 @@
 /* Process attributes a restore must bring back: umask, cwd (argv[2]), RLIMIT_NOFILE soft
  * limit, an ITIMER_REAL ticking every 10 ms into a SIGALRM handler, a blocked signal
- * (SIGUSR2), and a heap that keeps growing with sbrk (brk must be restored). Appends
- * "n umask cwd nofile ticks blocked heapok" to argv[1]. */
+ * (SIGUSR2, and SIGRTMIN+2 = 36), and a heap that keeps growing with sbrk (brk must be
+ * restored). Appends "n umask cwd nofile ticks blocked heapok pending" to argv[1], pending
+ * having bit 0 for SIGUSR2 and bit 1 for signal 36 (the test queues both, blocked). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR2);
+    sigaddset(&set, 36);
     sigprocmask(SIG_BLOCK, &set, NULL);
     unsigned char *first = sbrk(0);
     for (long n = 1;; n++) {
@@ -47,9 +49,12 @@ int main(int argc, char **argv) {
         getrlimit(RLIMIT_NOFILE, &rl);
         sigset_t cur;
         sigprocmask(SIG_BLOCK, NULL, &cur);
+        sigset_t pend;
+        sigpending(&pend);
+        int pending = sigismember(&pend, SIGUSR2) | sigismember(&pend, 36) << 1;
         char line[4300];
-        int len = snprintf(line, sizeof line, "%ld %03o %s %ld %ld %d %d\n", n, (unsigned) m, cwd, (long) rl.rlim_cur,
-                ticks, sigismember(&cur, SIGUSR2), heapok);
+        int len = snprintf(line, sizeof line, "%ld %03o %s %ld %ld %d %d %d\n", n, (unsigned) m, cwd, (long) rl.rlim_cur,
+                ticks, sigismember(&cur, SIGUSR2), heapok, pending);
         int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
         if (fd < 0 || write(fd, line, len) != len) return 2;
         close(fd);

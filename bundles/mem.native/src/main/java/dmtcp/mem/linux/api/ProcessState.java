@@ -19,16 +19,18 @@ import java.util.List;
  * @param sigactions signals 1..64 except SIGKILL and SIGSTOP
  * @param rlimits {soft, hard} per resource 0..15 (RLIM_INFINITY is -1)
  * @param itimers ITIMER_REAL, VIRTUAL, PROF as {interval sec, interval usec, value sec, value usec}
+ * @param pendingSignals the process-wide queued signals, raw 128-byte siginfo_t
  */
 public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
-        long[][] itimers) {
+        long[][] itimers, List<byte[]> pendingSignals) {
 
     public ProcessState {
         argv = List.copyOf(argv);
         regions = List.copyOf(regions);
         threads = List.copyOf(threads);
         sigactions = List.copyOf(sigactions);
+        pendingSignals = List.copyOf(pendingSignals);
     }
 
     public long savedBytes() {

@@ -1,5 +1,7 @@
 package dmtcp.mem.linux.api;
 
+import java.util.List;
+
 /**
  * What one thread's kernel state a restore needs.
  *
@@ -16,10 +18,15 @@ package dmtcp.mem.linux.api;
  * @param altStackSp sigaltstack ss_sp
  * @param altStackFlags sigaltstack ss_flags (SS_DISABLE 2 when none)
  * @param altStackSize sigaltstack ss_size
+ * @param pendingSignals the thread's queued signals, raw 128-byte siginfo_t (si_signo first)
  */
 public record ThreadState(int tid, long[] regs, byte[] xstate, long sigmask, long rseqAddress, int rseqLength,
         int rseqSignature, long robustListHead, long robustListLength, long clearChildTid, long altStackSp,
-        int altStackFlags, long altStackSize) {
+        int altStackFlags, long altStackSize, List<byte[]> pendingSignals) {
+
+    public ThreadState {
+        pendingSignals = List.copyOf(pendingSignals);
+    }
 
     public long rip() {
         return regs[16];

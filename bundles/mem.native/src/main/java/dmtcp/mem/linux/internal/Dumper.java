@@ -119,7 +119,8 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(Maps.read(live));
             streamMemory(regions, sink);
-            return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers);
+            return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers,
+                    Tracee.pendingSignals(live, true));
         } finally {
             mem.close();
         }
@@ -143,7 +144,7 @@ public final class Dumper {
         ByteBuffer ss = ByteBuffer.wrap(mem.read(scratch, 24)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long[] robust = robustList(tid);
         return new ThreadState(tid, regs, xstate, sigmask, rseq[0], (int) rseq[1], (int) rseq[2], robust[0], robust[1],
-                clearTid, ss.getLong(0), ss.getInt(8), ss.getLong(16));
+                clearTid, ss.getLong(0), ss.getInt(8), ss.getLong(16), Tracee.pendingSignals(tid, false));
     }
 
     /** get_robust_list(tid) asked from this JVM: it needs only PTRACE_MODE_READ access. */

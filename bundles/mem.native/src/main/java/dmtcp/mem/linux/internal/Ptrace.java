@@ -28,6 +28,7 @@ public final class Ptrace {
     public static final int PTRACE_SEIZE = 0x4206;
     public static final int PTRACE_INTERRUPT = 0x4207;
     public static final int PTRACE_LISTEN = 0x4208;
+    public static final int PTRACE_PEEKSIGINFO = 0x4209;
     public static final int PTRACE_GETSIGMASK = 0x420a;
     public static final int PTRACE_SETSIGMASK = 0x420b;
     public static final int PTRACE_GET_RSEQ_CONFIGURATION = 0x420f;
@@ -46,6 +47,11 @@ public final class Ptrace {
     public static final int NT_PRSTATUS = 1;
     public static final int NT_PRFPREG = 2;
     public static final int NT_X86_XSTATE = 0x202;
+
+    /** struct ptrace_peeksiginfo_args flag: the process-wide queue, not the thread's. */
+    public static final int PTRACE_PEEKSIGINFO_SHARED = 1;
+    /** sizeof(siginfo_t). */
+    public static final int SIGINFO_SIZE = 128;
 
     /** sizeof(struct ptrace_rseq_configuration). */
     public static final int RSEQ_CONFIG_SIZE = 24;

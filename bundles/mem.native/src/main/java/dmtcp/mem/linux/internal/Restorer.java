@@ -131,6 +131,11 @@ public final class Restorer {
             for (int i = 1; i < st.threads().size(); i++) {
                 tids.add(cloneThread(st.threads().get(i)));
             }
+            // masks first, so that re-queued signals stay pending instead of firing in our steps
+            for (int i = 0; i < tids.size(); i++) {
+                Tracee.setSigmask(tids.get(i), st.threads().get(i).sigmask());
+            }
+            requeueSignals(tids);
             mark("threads");
             if (finalSite >= 0) {
                 site = finalSite;
@@ -140,7 +145,6 @@ public final class Restorer {
                 ThreadState ts = st.threads().get(i);
                 int tid = tids.get(i);
                 Tracee.setXstate(tid, ts.xstate());
-                Tracee.setSigmask(tid, ts.sigmask());
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
             for (int tid : tids) {
@@ -466,6 +470,26 @@ public final class Restorer {
             b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
             mem.write(scratch + OFF_STRUCT, b.array());
             Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
+        }
+    }
+
+    /**
+     * Queues the saved pending signals again, siginfo and all. Injected in the leader: the
+     * kernel lets a process queue any siginfo only to itself, judged by the caller's own
+     * tid, which for the leader is the pid.
+     */
+    private void requeueSignals(List<Integer> tids) {
+        for (int i = 0; i < tids.size(); i++) {
+            for (byte[] info : st.threads().get(i).pendingSignals()) {
+                mem.write(scratch + OFF_AUXV, info);
+                int sig = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+                inject("rt_tgsigqueueinfo(" + sig + ")", SYS_rt_tgsigqueueinfo, pid, tids.get(i), sig, scratch + OFF_AUXV);
+            }
+        }
+        for (byte[] info : st.pendingSignals()) {
+            mem.write(scratch + OFF_AUXV, info);
+            int sig = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+            inject("rt_sigqueueinfo(" + sig + ")", SYS_rt_sigqueueinfo, pid, sig, scratch + OFF_AUXV);
         }
     }
 

@@ -24,6 +24,7 @@ public final class Sys {
     public static final int SYS_exit = 60;
     public static final int SYS_chdir = 80;
     public static final int SYS_umask = 95;
+    public static final int SYS_rt_sigqueueinfo = 129;
     public static final int SYS_sigaltstack = 131;
     public static final int SYS_prctl = 157;
     public static final int SYS_gettid = 186;
@@ -32,6 +33,7 @@ public final class Sys {
     public static final int SYS_openat = 257;
     public static final int SYS_set_robust_list = 273;
     public static final int SYS_get_robust_list = 274;
+    public static final int SYS_rt_tgsigqueueinfo = 297;
     public static final int SYS_prlimit64 = 302;
     public static final int SYS_rseq = 334;
 

@@ -171,6 +171,30 @@ public final class Tracee {
         return new long[] {WORDS.getLong(0), WORDS.getInt(8) & 0xffffffffL, WORDS.getInt(12) & 0xffffffffL, WORDS.getInt(16) & 0xffffffffL};
     }
 
+    /** The queued signals (raw siginfo_t) of the thread, or of its process when {@code shared}. */
+    public static List<byte[]> pendingSignals(int tid, boolean shared) {
+        int batch = 32;
+        Memory args = new Memory(16);
+        Memory buf = new Memory((long) batch * SIGINFO_SIZE);
+        List<byte[]> l = new ArrayList<>();
+        for (long off = 0;; ) {
+            args.setLong(0, off);
+            args.setInt(8, shared ? PTRACE_PEEKSIGINFO_SHARED : 0);
+            args.setInt(12, batch);
+            long n = Ptrace.ptrace(PTRACE_PEEKSIGINFO, tid, Pointer.nativeValue(args), Pointer.nativeValue(buf));
+            if (n < 0) {
+                throw error("ptrace(PTRACE_PEEKSIGINFO, " + tid + (shared ? ", SHARED" : "") + ")");
+            }
+            for (int i = 0; i < n; i++) {
+                l.add(buf.getByteArray((long) i * SIGINFO_SIZE, SIGINFO_SIZE));
+            }
+            if (n < batch) {
+                return l;
+            }
+            off += n;
+        }
+    }
+
     /** waitpid(tid, __WALL) retrying EINTR; returns the status word. */
     public static int waitTid(int tid) {
         int[] st = new int[1];

@@ -200,6 +200,15 @@ public class CheckpointRestoreTest {
             Child c = Processes.spawn(List.of(CPrograms.build("attrs").toString(), out.toString(), dir.toString()));
             children.add(c);
             CPrograms.awaitLines(out, 5, 10_000);
+            // two blocked signals stay pending: one process-wide, one queued to the thread
+            c.signal(12);
+            dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.internal.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (!CPrograms.lines(out).get(CPrograms.lines(out).size() - 1).endsWith(" 3")) {
+                assertTrue("both signals pending", System.currentTimeMillis() < deadline);
+                Thread.sleep(10);
+            }
+            int firstPending = CPrograms.lines(out).size() - 1;
             for (int round = 0; round < 3; round++) {
                 int n = CPrograms.lines(out).size();
                 c = cycle(c, out);
@@ -217,6 +226,9 @@ public class CheckpointRestoreTest {
                 assertEquals("RLIMIT_NOFILE at line " + i, "123", f[3]);
                 assertEquals("SIGUSR2 blocked at line " + i, "1", f[5]);
                 assertEquals("heap grown by sbrk intact at line " + i, "1", f[6]);
+                if (i >= firstPending) {
+                    assertEquals("signals still pending at line " + i, "3", f[7]);
+                }
             }
         } finally {
             Files.delete(dir);
