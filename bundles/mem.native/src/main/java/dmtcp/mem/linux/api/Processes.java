@@ -84,6 +84,19 @@ public final class Processes {
         return child;
     }
 
+    /**
+     * Spawns {@code argv} but records the child as running {@code shown} (a restore stub
+     * that will become the restored program).
+     */
+    static Child spawnAs(List<String> argv, List<String> shown) {
+        Path exe = resolveProgram(argv.get(0));
+        int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
+        Child child = new Child(pid, shown.isEmpty() ? argv : shown);
+        LAUNCHED.add(child);
+        watchExit(child);
+        return child;
+    }
+
     /** The children spawned so far, in spawn order. */
     public static List<Child> launched() {
         return List.copyOf(LAUNCHED);

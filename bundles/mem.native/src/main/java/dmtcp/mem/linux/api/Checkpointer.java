@@ -1,0 +1,37 @@
+package dmtcp.mem.linux.api;
+
+import dmtcp.mem.linux.internal.Dumper;
+
+/**
+ * Dumps a process from outside: its threads' registers, FP state, signal masks, rseq,
+ * robust lists and tid addresses; its mappings (from /proc/PID/maps) and the pages the
+ * mappings alone cannot give back (from /proc/PID/pagemap: touched anonymous pages and
+ * written private file pages; never-touched and clean file pages are skipped); auxv, mm
+ * bounds, brk, cwd, umask, rlimits, sigactions and itimers. Memory bytes are streamed to
+ * a {@link MemorySink}, never held in the heap.
+ */
+public final class Checkpointer {
+    private Checkpointer() {}
+
+    /** Freezes {@code pid}, dumps it and lets it run on. */
+    public static ProcessState dump(int pid, MemorySink sink) {
+        try (Frozen f = Freezer.freeze(pid)) {
+            return dump(f, sink);
+        }
+    }
+
+    /**
+     * Dumps a process already frozen; it stays frozen (the caller thaws it, or kills it).
+     * The sink is called on the tracer thread; its IOException comes out as an
+     * UncheckedIOException.
+     */
+    public static ProcessState dump(Frozen frozen, MemorySink sink) {
+        return Tracer.get().call(() -> {
+            try {
+                return new Dumper(frozen.pid(), frozen.tids()).dump(sink);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+}

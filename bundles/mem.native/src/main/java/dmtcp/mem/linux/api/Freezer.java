@@ -1,0 +1,122 @@
+package dmtcp.mem.linux.api;
+
+import dmtcp.mem.linux.internal.Tracee;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Stops every thread of a process from outside: {@code PTRACE_SEIZE} + {@code
+ * PTRACE_INTERRUPT} each thread in {@code /proc/PID/task}, wait for the interrupt stops,
+ * and list the tasks again until no new thread appears. Threads that exit meanwhile are
+ * dropped, and so is a zombie leader (main left with pthread_exit; a restore gives its
+ * pid to the first live thread); a signal that reaches a thread first is delivered (the program would have had
+ * it anyway) and the wait goes on.
+ */
+public final class Freezer {
+    private Freezer() {}
+
+    public static Frozen freeze(int pid) {
+        return Tracer.get().call(() -> freezeOnTracer(pid));
+    }
+
+    private static Frozen freezeOnTracer(int pid) {
+        Set<Integer> stopped = new LinkedHashSet<>();
+        Set<Integer> gone = new LinkedHashSet<>();
+        try {
+            for (;;) {
+                List<Integer> fresh = new ArrayList<>();
+                for (int t : tasks(pid)) {
+                    if (!stopped.contains(t) && !gone.contains(t) && isZombie(pid, t)) {
+                        gone.add(t); // a leader that left with pthread_exit: no registers, never stops
+                    } else if (!stopped.contains(t) && !gone.contains(t)) {
+                        fresh.add(t);
+                    }
+                }
+                if (fresh.isEmpty()) {
+                    break;
+                }
+                List<Integer> seized = new ArrayList<>();
+                for (int t : fresh) {
+                    if (Tracee.trySeize(t, 0)) {
+                        Tracee.interrupt(t);
+                        seized.add(t);
+                    } else {
+                        gone.add(t);
+                    }
+                }
+                for (int t : seized) {
+                    if (waitInterrupted(t)) {
+                        stopped.add(t);
+                    } else {
+                        gone.add(t);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int t : stopped) {
+                try {
+                    Tracee.detach(t, 0);
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
+            throw e;
+        }
+        if (stopped.isEmpty()) {
+            throw new NativeException("freeze(" + pid + ")", 3, "No such process");
+        }
+        List<Integer> order = new ArrayList<>(stopped);
+        if (order.remove(Integer.valueOf(pid))) {
+            order.add(0, pid);
+        }
+        return new Frozen(pid, order);
+    }
+
+    /** Waits for the interrupt stop of {@code tid}; false if the thread ended instead. */
+    private static boolean waitInterrupted(int tid) {
+        for (;;) {
+            int st = Tracee.waitTid(tid);
+            if (!Tracee.isStopped(st)) {
+                return false;
+            }
+            if (Tracee.event(st) == dmtcp.mem.linux.internal.Ptrace.PTRACE_EVENT_STOP) {
+                return true;
+            }
+            if (Tracee.event(st) != 0) {
+                Tracee.cont(tid, 0);
+            } else {
+                Tracee.cont(tid, Tracee.stopSig(st)); // deliver it; the interrupt stop follows
+            }
+        }
+    }
+
+    private static boolean isZombie(int pid, int tid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
+            char state = s.charAt(s.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return false; // gone: the seize will say so
+        }
+    }
+
+    /** The thread ids in /proc/PID/task. */
+    public static List<Integer> tasks(int pid) {
+        List<Integer> l = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc", Integer.toString(pid), "task"))) {
+            s.forEach(p -> l.add(Integer.parseInt(p.getFileName().toString())));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return l;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return l;
+    }
+}

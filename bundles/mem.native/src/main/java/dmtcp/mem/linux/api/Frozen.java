@@ -1,0 +1,68 @@
+package dmtcp.mem.linux.api;
+
+import dmtcp.mem.linux.internal.Libc;
+import dmtcp.mem.linux.internal.Sys;
+import dmtcp.mem.linux.internal.Tracee;
+import java.util.List;
+
+/**
+ * A process whose every thread is ptrace-stopped by this JVM's tracer thread. {@link
+ * #thaw()} (or {@link #close()}) detaches them all and the program runs on as before.
+ */
+public final class Frozen implements AutoCloseable {
+    private final int pid;
+    private final List<Integer> tids;
+    private boolean thawed;
+
+    Frozen(int pid, List<Integer> tids) {
+        this.pid = pid;
+        this.tids = List.copyOf(tids);
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** The stopped threads, the thread-group leader first when it is alive. */
+    public List<Integer> tids() {
+        return tids;
+    }
+
+    /**
+     * Detaches every thread; signals that arrived while frozen are re-sent. Idempotent;
+     * threads killed while frozen are skipped.
+     */
+    public void thaw() {
+        Tracer.get().call(() -> {
+            if (thawed) {
+                return null;
+            }
+            thawed = true;
+            for (int t : tids) {
+                if (!Tracee.detachIfAlive(t, 0) && t != pid) {
+                    Tracee.reap(t);
+                }
+            }
+            for (int[] p : Tracee.drainPending()) {
+                Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
+            }
+            return null;
+        });
+    }
+
+    /** SIGKILLs the process while it is frozen and lets the kernel finish it off. */
+    public void kill() {
+        Processes.kill(pid, 9);
+        thaw();
+    }
+
+    @Override
+    public void close() {
+        thaw();
+    }
+
+    @Override
+    public String toString() {
+        return "Frozen[" + pid + " " + tids + "]";
+    }
+}

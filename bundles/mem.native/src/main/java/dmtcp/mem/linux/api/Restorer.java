@@ -1,0 +1,29 @@
+package dmtcp.mem.linux.api;
+
+/**
+ * Restores a {@link ProcessState} as a new child of this JVM: spawns {@code /bin/sh -c
+ * 'kill -STOP $$; exec "$0"' <exe>}, seizes it, lets it exec the saved executable (so
+ * /proc/PID/exe, comm and ps are right without privilege) and stops it before ld.so runs;
+ * then, by injected syscalls, replaces its address space with the saved one, moves the
+ * vDSO to its saved address, restores mm bounds (PR_SET_MM_MAP), sigactions, itimers,
+ * rlimits, umask and cwd, re-creates the threads with clone(), gives each its registers,
+ * FP state, signal mask, rseq, robust list and sigaltstack, and detaches. The restored
+ * process gets a new pid and new tids; this JVM is its parent, so it can be checkpointed
+ * again. Where the executable is gone, the stub execs {@code /bin/true} instead (then
+ * only /proc/PID/exe differs). A mapped file replaced since the checkpoint is an error.
+ * A failure kills the half-built process and throws.
+ */
+public final class Restorer {
+    private Restorer() {}
+
+    public static Child restore(ProcessState state, MemorySource source) {
+        return Tracer.get().call(() -> {
+            Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
+            try {
+                return new dmtcp.mem.linux.internal.Restorer(state, source, stub).restore();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+}

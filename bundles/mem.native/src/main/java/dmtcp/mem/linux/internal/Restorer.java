@@ -1,0 +1,550 @@
+package dmtcp.mem.linux.internal;
+
+import static dmtcp.mem.linux.internal.Sys.*;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.MemorySource;
+import dmtcp.mem.linux.api.NativeException;
+import dmtcp.mem.linux.api.PageRange;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.SigAction;
+import dmtcp.mem.linux.api.ThreadState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rebuilds a dumped process inside a fresh stub (see {@link dmtcp.mem.linux.api.Restorer}).
+ * Runs on the tracer thread. Every change to the stub's address space and kernel state is
+ * an injected syscall; memory contents are written through /proc/PID/mem.
+ */
+public final class Restorer {
+    /** Scratch page layout: trampoline, then argument areas. */
+    private static final long SCRATCH_SIZE = 16 * Mman.PAGE_SIZE;
+    private static final long OFF_STRUCT = 64;
+    private static final long OFF_AUXV = 1024;
+    private static final long OFF_PATH = 4096;
+    private static final long LOWEST = 0x10000;
+    private static final long TASK_SIZE = 0x7ffffffff000L;
+    private static final int STOP_SIGNALS_SIGSTOP = 19;
+
+    private final ProcessState st;
+    private final MemorySource src;
+    private int pid;
+    private RemoteMemory mem;
+    private long site;
+    private long scratch;
+
+    /** Milliseconds per phase of the last restore, for the README's numbers. */
+    public final Map<String, Long> timings = new java.util.LinkedHashMap<>();
+    private long t0;
+
+    private final Child stub;
+
+    /**
+     * @param stub a fresh child running {@code /bin/sh -c 'kill -STOP $$; exec "$0"' EXE}
+     *     (see {@link #stubCommand}), not yet waited for
+     */
+    public Restorer(ProcessState st, MemorySource src, Child stub) {
+        this.st = st;
+        this.src = src;
+        this.stub = stub;
+    }
+
+    /**
+     * The stub's command line: the saved executable when it is still there and is the same
+     * file, else {@code /bin/true} (any executable will do; only /proc/PID/exe then differs).
+     */
+    public static List<String> stubCommand(ProcessState st) {
+        String exe = st.exe();
+        String target = "/bin/true";
+        if (!exe.endsWith(" (deleted)") && java.nio.file.Files.isExecutable(java.nio.file.Path.of(exe))) {
+            target = exe;
+        }
+        return List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$0\"", target);
+    }
+
+    private void mark(String phase) {
+        long now = System.nanoTime();
+        timings.put(phase, (now - t0) / 1_000_000);
+        t0 = now;
+    }
+
+    public Child restore() throws IOException {
+        Tracee.checkThread();
+        t0 = System.nanoTime();
+        pid = stub.pid();
+        boolean done = false;
+        try {
+            startStub();
+            mark("stub");
+            mem = new RemoteMemory(pid);
+            List<MemoryRegion> stubMaps = Maps.read(pid);
+            site = Inject.findSite(pid, mem);
+            MemoryRegion stubVdso = find(stubMaps, "[vdso]");
+            long siteInVdso = stubVdso != null && site >= stubVdso.start() && site < stubVdso.end() ? site - stubVdso.start() : -1;
+
+            List<long[]> busy = new ArrayList<>();
+            for (MemoryRegion r : st.regions()) {
+                busy.add(new long[] {r.start(), r.end()});
+            }
+            for (MemoryRegion r : stubMaps) {
+                busy.add(new long[] {r.start(), r.end()});
+            }
+            scratch = gap(busy, SCRATCH_SIZE);
+            long a = inject("mmap", SYS_mmap, scratch, SCRATCH_SIZE, Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED_NOREPLACE, -1, 0);
+            if (a != scratch) {
+                throw new IllegalStateException("trampoline mapped at 0x" + Long.toHexString(a) + ", not 0x" + Long.toHexString(scratch));
+            }
+            mem.write(scratch, new byte[] {0x0f, 0x05, (byte) 0xcc});
+            site = scratch;
+            busy.add(new long[] {scratch, scratch + SCRATCH_SIZE});
+            // injected calls run on a stack in the scratch area: never on a restored sigaltstack
+            // (sigaltstack() refuses to change the stack it runs on)
+            long[] regs = Tracee.getRegs(pid);
+            regs[UserRegs.RSP] = stackTop();
+            Tracee.setRegs(pid, regs);
+
+            unmapStub(stubMaps);
+            mark("unmap stub");
+            moveVdso(stubMaps, busy);
+            MemoryRegion savedVdso = find(st.regions(), "[vdso]");
+            long finalSite = siteInVdso >= 0 && savedVdso != null ? savedVdso.start() + siteInVdso : -1;
+            mapRegions();
+            mark("map+fill memory");
+            setMm();
+            processAttributes();
+            ThreadState leader = st.threads().get(0);
+            threadAttributes(pid, leader);
+            List<Integer> tids = new ArrayList<>();
+            tids.add(pid);
+            for (int i = 1; i < st.threads().size(); i++) {
+                tids.add(cloneThread(st.threads().get(i)));
+            }
+            // masks first, so that re-queued signals stay pending instead of firing in our steps
+            for (int i = 0; i < tids.size(); i++) {
+                Tracee.setSigmask(tids.get(i), st.threads().get(i).sigmask());
+            }
+            requeueSignals(tids);
+            mark("threads");
+            if (finalSite >= 0) {
+                site = finalSite;
+                inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
+            }
+            for (int i = 0; i < tids.size(); i++) {
+                ThreadState ts = st.threads().get(i);
+                int tid = tids.get(i);
+                Tracee.setXstate(tid, ts.xstate());
+                Tracee.setRegs(tid, resumeRegs(ts.regs()));
+            }
+            for (int tid : tids) {
+                Tracee.detach(tid, 0);
+            }
+            for (int[] p : Tracee.drainPending()) {
+                Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
+            }
+            mark("registers+detach");
+            done = true;
+            return stub;
+        } finally {
+            if (mem != null) {
+                mem.close();
+            }
+            if (!done) {
+                Libc.kill(pid, 9);
+            }
+        }
+    }
+
+    /** Waits for the stub's self-stop, seizes it, lets it exec the saved executable and steps out of execve. */
+    private void startStub() {
+        int[] status = new int[1];
+        for (;;) {
+            int r = Libc.waitpid(pid, status, Libc.WUNTRACED);
+            if (r == pid && Tracee.isStopped(status[0])) {
+                break;
+            }
+            if (r == pid) {
+                throw new NativeException("restore stub /bin/sh for " + st.exe(), 8, "ended early, status 0x" + Integer.toHexString(status[0]));
+            }
+        }
+        Tracee.seize(pid, Ptrace.PTRACE_O_TRACEEXEC | Ptrace.PTRACE_O_TRACECLONE | Ptrace.PTRACE_O_EXITKILL);
+        Libc.kill(pid, 18); // SIGCONT
+        for (;;) {
+            int s = Tracee.waitTid(pid);
+            if (!Tracee.isStopped(s)) {
+                throw new NativeException("exec of " + st.exe() + " in the restore stub", 8, "stub ended, status 0x" + Integer.toHexString(s));
+            }
+            int ev = Tracee.event(s);
+            if (ev == Ptrace.PTRACE_EVENT_EXEC) {
+                break;
+            }
+            if (ev != 0) {
+                Tracee.cont(pid, 0);
+            } else {
+                int sig = Tracee.stopSig(s);
+                Tracee.cont(pid, sig == STOP_SIGNALS_SIGSTOP ? 0 : sig);
+            }
+        }
+        Tracee.step(pid); // out of execve: registers set inside a syscall would be overwritten
+        long[] rseq = Tracee.getRseq(pid);
+        if (rseq[0] != 0) {
+            // not expected before ld.so ran, but a registered rseq makes the first munmap fatal
+            Inject.check(pid, Inject.findSite(pid, new RemoteMemory(pid)), "rseq(unregister)", SYS_rseq, rseq[0], rseq[1],
+                    RSEQ_FLAG_UNREGISTER, rseq[2]);
+        }
+    }
+
+    private long stackTop() {
+        return scratch + SCRATCH_SIZE - 256;
+    }
+
+    private long inject(String name, long nr, long... args) {
+        return Inject.check(pid, site, name, nr, args);
+    }
+
+    private static MemoryRegion find(List<MemoryRegion> l, String path) {
+        for (MemoryRegion r : l) {
+            if (r.path().equals(path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The lowest page-aligned hole of {@code size} (plus a guard page each side) between {@code busy} ranges. */
+    static long gap(List<long[]> busy, long size) {
+        List<long[]> l = new ArrayList<>(busy);
+        l.sort(Comparator.comparingLong(x -> x[0]));
+        long cand = 0x100000;
+        for (long[] b : l) {
+            if (b[1] <= cand) {
+                continue;
+            }
+            if (b[0] >= cand + size + 2 * Mman.PAGE_SIZE) {
+                return cand + Mman.PAGE_SIZE;
+            }
+            cand = Math.max(cand, b[1]);
+        }
+        if (cand + size + 2 * Mman.PAGE_SIZE <= TASK_SIZE) {
+            return cand + Mman.PAGE_SIZE;
+        }
+        throw new IllegalStateException("no free address range of " + size + " bytes");
+    }
+
+    /** munmap every hole between what must stay: the trampoline and the kernel's [vdso]/[vvar*]/[vsyscall]. */
+    private void unmapStub(List<MemoryRegion> stubMaps) {
+        List<long[]> keep = new ArrayList<>();
+        keep.add(new long[] {scratch, scratch + SCRATCH_SIZE});
+        for (MemoryRegion r : stubMaps) {
+            if (r.isKernelProvided()) {
+                keep.add(new long[] {r.start(), r.end()});
+            }
+        }
+        keep.sort(Comparator.comparingLong(x -> x[0]));
+        long from = LOWEST;
+        for (long[] k : keep) {
+            if (k[0] >= TASK_SIZE) {
+                break;
+            }
+            if (k[0] > from) {
+                inject("munmap", SYS_munmap, from, k[0] - from);
+            }
+            from = Math.max(from, k[1]);
+        }
+        if (from < TASK_SIZE) {
+            inject("munmap", SYS_munmap, from, TASK_SIZE - from);
+        }
+    }
+
+    /** mremap [vvar], [vvar_vclock] and [vdso] to their saved addresses, keeping their relative layout. */
+    private void moveVdso(List<MemoryRegion> stubMaps, List<long[]> busy) {
+        List<MemoryRegion[]> pairs = new ArrayList<>();
+        for (MemoryRegion s : stubMaps) {
+            if (!s.isKernelProvided() || s.path().equals("[vsyscall]")) {
+                continue;
+            }
+            MemoryRegion d = find(st.regions(), s.path());
+            if (d == null) {
+                inject("munmap", SYS_munmap, s.start(), s.length());
+                continue;
+            }
+            if (d.length() != s.length() || d.start() - s.start() != pairs.stream().findFirst().map(p -> p[1].start() - p[0].start()).orElse(d.start() - s.start())) {
+                throw new IllegalStateException("the vDSO differs from the one at checkpoint time (was the image taken on another kernel?): "
+                        + s + " vs saved " + d);
+            }
+            pairs.add(new MemoryRegion[] {s, d});
+        }
+        if (pairs.isEmpty() || pairs.get(0)[0].start() == pairs.get(0)[1].start()) {
+            return;
+        }
+        long lo = Long.MAX_VALUE, hi = 0;
+        for (MemoryRegion[] p : pairs) {
+            lo = Math.min(lo, p[0].start());
+            hi = Math.max(hi, p[0].end());
+        }
+        long tmp = gap(busy, hi - lo);
+        for (MemoryRegion[] p : pairs) {
+            inject("mremap", SYS_mremap, p[0].start(), p[0].length(), p[0].length(), Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED,
+                    tmp + (p[0].start() - lo));
+        }
+        for (MemoryRegion[] p : pairs) {
+            inject("mremap", SYS_mremap, tmp + (p[0].start() - lo), p[0].length(), p[0].length(),
+                    Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, p[1].start());
+        }
+    }
+
+    private long putString(String s) {
+        byte[] b = (s + "\0").getBytes(StandardCharsets.UTF_8);
+        if (b.length > SCRATCH_SIZE - OFF_PATH) {
+            throw new IllegalArgumentException("path too long: " + s);
+        }
+        mem.write(scratch + OFF_PATH, b);
+        return scratch + OFF_PATH;
+    }
+
+    /** Maps every saved region at its address with its protection, then writes its saved pages. */
+    private void mapRegions() throws IOException {
+        Map<String, Long> fds = new HashMap<>();
+        Memory buf = Dumper.chunk();
+        ByteBuffer bb = buf.getByteBuffer(0, Dumper.CHUNK);
+        try {
+            for (MemoryRegion r : st.regions()) {
+                if (r.isKernelProvided()) {
+                    continue;
+                }
+                int flags = (r.shared() ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | Mman.MAP_FIXED;
+                long fd = -1;
+                if (r.isFile()) {
+                    checkSameFile(r);
+                    boolean rw = r.shared() && (r.prot() & Mman.PROT_WRITE) != 0;
+                    String key = (rw ? "rw:" : "ro:") + r.path();
+                    Long f = fds.get(key);
+                    if (f == null) {
+                        f = Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(r.path()), rw ? Uio.O_RDWR : Uio.O_RDONLY, 0);
+                        fds.put(key, f);
+                    }
+                    fd = f;
+                    if (fd < 0 && (r.shared() || r.savedBytes() != r.length())) {
+                        Inject.checkResult(pid, "openat(\"" + r.path() + "\")", fd);
+                    }
+                }
+                long off = 0;
+                if (fd < 0) {
+                    flags |= Mman.MAP_ANONYMOUS;
+                    if (r.path().equals("[stack]")) {
+                        flags |= Mman.MAP_GROWSDOWN;
+                    }
+                } else {
+                    off = r.offset();
+                }
+                long a = inject("mmap", SYS_mmap, r.start(), r.length(), r.prot(), flags, fd, off);
+                if (a != r.start()) {
+                    throw new IllegalStateException("mmap of " + r + " landed at 0x" + Long.toHexString(a));
+                }
+                for (PageRange pr : r.saved()) {
+                    long done = 0;
+                    while (done < pr.length()) {
+                        int n = (int) Math.min(Dumper.CHUNK, pr.length() - done);
+                        bb.clear().limit(n);
+                        src.read(r, pr.offset() + done, bb);
+                        if (bb.hasRemaining()) {
+                            throw new IOException("memory source gave " + bb.position() + " of " + n + " bytes for " + r);
+                        }
+                        mem.writeMem(r.start() + pr.offset() + done, Pointer.nativeValue(buf), n);
+                        done += n;
+                    }
+                }
+            }
+        } finally {
+            for (long fd : fds.values()) {
+                if (fd >= 0) {
+                    Inject.syscall(pid, site, SYS_close, fd);
+                }
+            }
+        }
+    }
+
+    /**
+     * A file mapped at checkpoint time must still be the same file (same inode): mapping a
+     * rebuilt library or executable under the saved pages would corrupt the process.
+     */
+    private static void checkSameFile(MemoryRegion r) {
+        Object ino;
+        try {
+            ino = java.nio.file.Files.getAttribute(java.nio.file.Path.of(r.path()), "unix:ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // cannot tell; the injected openat reports a missing file
+        }
+        if (ino instanceof Long i && i != r.inode()) {
+            throw new NativeException("restore mapping of " + r.path(), 116,
+                    "the file was replaced since the checkpoint (inode " + r.inode() + " then, " + i + " now)");
+        }
+    }
+
+    /** prctl(PR_SET_MM, PR_SET_MM_MAP): brk, code/data/stack/arg/env bounds and auxv; exe_fd -1 needs no capability. */
+    private void setMm() {
+        var m = st.mm();
+        ByteBuffer b = ByteBuffer.allocate(PRCTL_MM_MAP_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : new long[] {m.startCode(), m.endCode(), m.startData(), m.endData(), m.startBrk(), m.brk(),
+                m.startStack(), m.argStart(), m.argEnd(), m.envStart(), m.envEnd()}) {
+            b.putLong(v);
+        }
+        b.putLong(scratch + OFF_AUXV);
+        b.putInt(st.auxv().length);
+        b.putInt(-1);
+        mem.write(scratch + OFF_AUXV, st.auxv());
+        mem.write(scratch + OFF_STRUCT, b.array());
+        inject("prctl(PR_SET_MM, PR_SET_MM_MAP)", SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, scratch + OFF_STRUCT, PRCTL_MM_MAP_SIZE, 0);
+    }
+
+    private void processAttributes() {
+        inject("umask", SYS_umask, st.umask());
+        inject("prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, putString(st.comm()), 0, 0, 0);
+        long r = Inject.syscall(pid, site, SYS_chdir, putString(st.cwd()));
+        if (r < 0) {
+            System.err.println("dmtcp restore: chdir(" + st.cwd() + ") failed with errno " + -r + "; staying in the stub's cwd");
+        }
+        // exec left every handler of the stub default or ignored: set the non-default ones and
+        // reset those the stub ignores
+        long stubIgnored = 0;
+        for (String l : Inject.lines(java.nio.file.Path.of("/proc", Integer.toString(pid), "status"))) {
+            if (l.startsWith("SigIgn:")) {
+                stubIgnored = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+            }
+        }
+        for (SigAction a : st.sigactions()) {
+            if (a.isDefault() && a.signal() != 17 && (stubIgnored & (1L << (a.signal() - 1))) == 0) {
+                continue;
+            }
+            ByteBuffer b = ByteBuffer.allocate(KSIGACTION_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(a.handler()).putLong(a.flags()).putLong(a.restorer()).putLong(a.mask());
+            mem.write(scratch + OFF_STRUCT, b.array());
+            inject("rt_sigaction(" + a.signal() + ")", SYS_rt_sigaction, a.signal(), scratch + OFF_STRUCT, 0, 8);
+        }
+        for (int w = 0; w < st.itimers().length; w++) {
+            long[] t = st.itimers()[w];
+            if (t[2] != 0 || t[3] != 0) {
+                ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+                for (long v : t) {
+                    b.putLong(v);
+                }
+                mem.write(scratch + OFF_STRUCT, b.array());
+                inject("setitimer", SYS_setitimer, w, scratch + OFF_STRUCT, 0);
+            }
+        }
+        Memory lim = new Memory(16);
+        for (int res = 0; res < st.rlimits().length; res++) {
+            lim.setLong(0, st.rlimits()[res][0]);
+            lim.setLong(8, st.rlimits()[res][1]);
+            // raising a hard limit needs CAP_SYS_RESOURCE: keep the stub's then
+            Libc.syscall(SYS_prlimit64, pid, res, Pointer.nativeValue(lim), 0, 0, 0);
+        }
+    }
+
+    /** Per-thread kernel state only the thread itself can set: tid address, robust list, rseq, sigaltstack. */
+    private void threadAttributes(int tid, ThreadState ts) {
+        if (ts.clearChildTid() != 0) {
+            long newTid = Inject.check(tid, site, "set_tid_address", SYS_set_tid_address, ts.clearChildTid());
+            // glibc caches the tid in struct pthread, which is where clear_child_tid points
+            mem.write(ts.clearChildTid(), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) newTid).array());
+        }
+        if (ts.robustListHead() != 0) {
+            Inject.check(tid, site, "set_robust_list", SYS_set_robust_list, ts.robustListHead(), ts.robustListLength());
+        }
+        if (ts.rseqAddress() != 0) {
+            Inject.check(tid, site, "rseq", SYS_rseq, ts.rseqAddress(), ts.rseqLength(), 0, ts.rseqSignature() & 0xffffffffL);
+        }
+        if ((ts.altStackFlags() & 2) == 0) { // not SS_DISABLE
+            ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
+            mem.write(scratch + OFF_STRUCT, b.array());
+            Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
+        }
+    }
+
+    /**
+     * Queues the saved pending signals again, siginfo and all. Injected in the leader: the
+     * kernel lets a process queue any siginfo only to itself, judged by the caller's own
+     * tid, which for the leader is the pid.
+     */
+    private void requeueSignals(List<Integer> tids) {
+        for (int i = 0; i < tids.size(); i++) {
+            for (byte[] info : st.threads().get(i).pendingSignals()) {
+                mem.write(scratch + OFF_AUXV, info);
+                int sig = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+                inject("rt_tgsigqueueinfo(" + sig + ")", SYS_rt_tgsigqueueinfo, pid, tids.get(i), sig, scratch + OFF_AUXV);
+            }
+        }
+        for (byte[] info : st.pendingSignals()) {
+            mem.write(scratch + OFF_AUXV, info);
+            int sig = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+            inject("rt_sigqueueinfo(" + sig + ")", SYS_rt_sigqueueinfo, pid, sig, scratch + OFF_AUXV);
+        }
+    }
+
+    /** clone() a thread from the leader (auto-attached by PTRACE_O_TRACECLONE) and give it its kernel state. */
+    private int cloneThread(ThreadState ts) {
+        long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS;
+        if (ts.clearChildTid() != 0) {
+            flags |= CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+        }
+        int tid = (int) Inject.check(pid, site, "clone", SYS_clone, flags, stackTop(), 0, ts.clearChildTid(), ts.regs()[UserRegs.FS_BASE]);
+        for (;;) {
+            int s = Tracee.waitTid(tid);
+            if (!Tracee.isStopped(s)) {
+                throw new NativeException("clone of thread " + ts.tid(), 3, "new thread " + tid + " ended, status 0x" + Integer.toHexString(s));
+            }
+            if (Tracee.event(s) == Ptrace.PTRACE_EVENT_STOP || Tracee.stopSig(s) == STOP_SIGNALS_SIGSTOP) {
+                break;
+            }
+            Tracee.cont(tid, 0);
+        }
+        // clone with CHILD_SETTID already wrote the new tid into glibc's struct pthread
+        ThreadState noTidWrite = ts;
+        if (ts.robustListHead() != 0) {
+            Inject.check(tid, site, "set_robust_list", SYS_set_robust_list, ts.robustListHead(), ts.robustListLength());
+        }
+        if (noTidWrite.rseqAddress() != 0) {
+            Inject.check(tid, site, "rseq", SYS_rseq, ts.rseqAddress(), ts.rseqLength(), 0, ts.rseqSignature() & 0xffffffffL);
+        }
+        if ((ts.altStackFlags() & 2) == 0) {
+            ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
+            mem.write(scratch + OFF_STRUCT, b.array());
+            Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
+        }
+        return tid;
+    }
+
+    /**
+     * The registers to resume with. A thread stopped inside a syscall must restart it in
+     * the new process (as CRIU does): -ERESTARTSYS/-ERESTARTNOINTR/-ERESTARTNOHAND re-run
+     * the call; -ERESTART_RESTARTBLOCK (the restart block belongs to the old process)
+     * returns -EINTR. orig_rax = -1 so the kernel does no restart handling of its own.
+     */
+    static long[] resumeRegs(long[] saved) {
+        long[] r = saved.clone();
+        if (r[UserRegs.ORIG_RAX] >= 0) {
+            long rax = r[UserRegs.RAX];
+            if (rax == -ERESTARTSYS || rax == -ERESTARTNOINTR || rax == -ERESTARTNOHAND) {
+                r[UserRegs.RAX] = r[UserRegs.ORIG_RAX];
+                r[UserRegs.RIP] -= 2;
+            } else if (rax == -ERESTART_RESTARTBLOCK) {
+                r[UserRegs.RAX] = -EINTR;
+            }
+        }
+        r[UserRegs.ORIG_RAX] = -1;
+        return r;
+    }
+}

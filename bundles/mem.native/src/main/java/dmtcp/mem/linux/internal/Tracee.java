@@ -1,0 +1,255 @@
+package dmtcp.mem.linux.internal;
+
+import static dmtcp.mem.linux.internal.Ptrace.*;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import dmtcp.mem.linux.api.NativeException;
+import dmtcp.mem.linux.api.Tracer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Throwing wrappers over the ptrace requests this layer makes, plus waiting for a
+ * tracee's stops. Every method must run on {@link Tracer#get()}'s thread; errors are
+ * {@link NativeException}s naming the request, its tid and errno.
+ */
+public final class Tracee {
+    private Tracee() {}
+
+    /** Scratch native memory, used only from the tracer thread. */
+    private static final Memory IOV = new Memory(16);
+    private static final Memory WORDS = new Memory(UserRegs.SIZE);
+    private static Memory xbuf = new Memory(4096);
+
+    /** Signals that arrived while a tracee was stopped by us, to re-send after detaching. */
+    private static final List<int[]> PENDING = new ArrayList<>();
+
+    public static void checkThread() {
+        if (!Tracer.get().isTracerThread()) {
+            throw new IllegalStateException("ptrace requests must run on the tracer thread (Tracer.get())");
+        }
+    }
+
+    public static NativeException error(String call) {
+        int errno = Native.getLastError();
+        return new NativeException(call, errno, Libc.strerror(errno));
+    }
+
+    private static void req(String name, int request, int tid, long addr, long data) {
+        if (Ptrace.ptrace(request, tid, addr, data) < 0) {
+            throw error("ptrace(" + name + ", " + tid + ", 0x" + Long.toHexString(addr) + ", 0x" + Long.toHexString(data) + ")");
+        }
+    }
+
+    public static void seize(int tid, int options) {
+        req("PTRACE_SEIZE", PTRACE_SEIZE, tid, 0, options);
+    }
+
+    /** PTRACE_SEIZE; false (instead of an error) when the thread is already gone. */
+    public static boolean trySeize(int tid, int options) {
+        if (Ptrace.ptrace(PTRACE_SEIZE, tid, 0, options) == 0) {
+            return true;
+        }
+        int errno = Native.getLastError();
+        if (errno == 3) {
+            return false;
+        }
+        throw new NativeException("ptrace(PTRACE_SEIZE, " + tid + ")", errno, Libc.strerror(errno));
+    }
+
+    public static void interrupt(int tid) {
+        req("PTRACE_INTERRUPT", PTRACE_INTERRUPT, tid, 0, 0);
+    }
+
+    public static void setOptions(int tid, int options) {
+        req("PTRACE_SETOPTIONS", PTRACE_SETOPTIONS, tid, 0, options);
+    }
+
+    public static void detach(int tid, int sig) {
+        req("PTRACE_DETACH", PTRACE_DETACH, tid, 0, sig);
+    }
+
+    /**
+     * PTRACE_DETACH; a thread that is already gone (killed while stopped) is not an error.
+     * Returns false for such a thread: its exit is still ours to collect (see {@link #reap}).
+     */
+    public static boolean detachIfAlive(int tid, int sig) {
+        if (Ptrace.ptrace(PTRACE_DETACH, tid, 0, sig) == 0) {
+            return true;
+        }
+        if (Native.getLastError() != 3) {
+            throw error("ptrace(PTRACE_DETACH, " + tid + ")");
+        }
+        return false;
+    }
+
+    /**
+     * Collects the exit of a traced non-leader thread that died: the tracer must, or the
+     * thread-group leader never becomes reapable by its parent.
+     */
+    public static void reap(int tid) {
+        int[] st = new int[1];
+        for (;;) {
+            int r = Libc.waitpid(tid, st, Libc.__WALL);
+            if (r == tid && isStopped(st[0])) {
+                continue;
+            }
+            if (r == tid || (r < 0 && Native.getLastError() != 4)) {
+                return;
+            }
+        }
+    }
+
+    public static void cont(int tid, int sig) {
+        req("PTRACE_CONT", PTRACE_CONT, tid, 0, sig);
+    }
+
+    public static void singleStep(int tid, int sig) {
+        req("PTRACE_SINGLESTEP", PTRACE_SINGLESTEP, tid, 0, sig);
+    }
+
+    public static long eventMsg(int tid) {
+        req("PTRACE_GETEVENTMSG", PTRACE_GETEVENTMSG, tid, 0, Pointer.nativeValue(WORDS));
+        return WORDS.getLong(0);
+    }
+
+    private static long regset(int tid, int type, Memory buf, long len, boolean set) {
+        IOV.setLong(0, Pointer.nativeValue(buf));
+        IOV.setLong(8, len);
+        String name = set ? "PTRACE_SETREGSET" : "PTRACE_GETREGSET";
+        req(name + "/" + (type == NT_PRSTATUS ? "NT_PRSTATUS" : "0x" + Integer.toHexString(type)),
+                set ? PTRACE_SETREGSET : PTRACE_GETREGSET, tid, type, Pointer.nativeValue(IOV));
+        return IOV.getLong(8);
+    }
+
+    /** The thread's {@code user_regs_struct}, indexed by {@link UserRegs}. */
+    public static long[] getRegs(int tid) {
+        regset(tid, NT_PRSTATUS, WORDS, UserRegs.SIZE, false);
+        return WORDS.getLongArray(0, UserRegs.COUNT);
+    }
+
+    public static void setRegs(int tid, long[] regs) {
+        WORDS.write(0, regs, 0, UserRegs.COUNT);
+        regset(tid, NT_PRSTATUS, WORDS, UserRegs.SIZE, true);
+    }
+
+    /** The whole XSAVE area; the buffer grows until the kernel no longer fills it. */
+    public static byte[] getXstate(int tid) {
+        for (;;) {
+            long n = regset(tid, NT_X86_XSTATE, xbuf, xbuf.size(), false);
+            if (n < xbuf.size()) {
+                return xbuf.getByteArray(0, (int) n);
+            }
+            xbuf = new Memory(xbuf.size() * 2);
+        }
+    }
+
+    public static void setXstate(int tid, byte[] xstate) {
+        if (xbuf.size() < xstate.length) {
+            xbuf = new Memory(Math.max(xstate.length, xbuf.size() * 2));
+        }
+        xbuf.write(0, xstate, 0, xstate.length);
+        regset(tid, NT_X86_XSTATE, xbuf, xstate.length, true);
+    }
+
+    public static long getSigmask(int tid) {
+        req("PTRACE_GETSIGMASK", PTRACE_GETSIGMASK, tid, 8, Pointer.nativeValue(WORDS));
+        return WORDS.getLong(0);
+    }
+
+    public static void setSigmask(int tid, long mask) {
+        WORDS.setLong(0, mask);
+        req("PTRACE_SETSIGMASK", PTRACE_SETSIGMASK, tid, 8, Pointer.nativeValue(WORDS));
+    }
+
+    /** {rseq_abi_pointer, rseq_abi_size, signature, flags}; pointer 0 when unregistered. */
+    public static long[] getRseq(int tid) {
+        WORDS.clear(RSEQ_CONFIG_SIZE);
+        req("PTRACE_GET_RSEQ_CONFIGURATION", PTRACE_GET_RSEQ_CONFIGURATION, tid, RSEQ_CONFIG_SIZE, Pointer.nativeValue(WORDS));
+        return new long[] {WORDS.getLong(0), WORDS.getInt(8) & 0xffffffffL, WORDS.getInt(12) & 0xffffffffL, WORDS.getInt(16) & 0xffffffffL};
+    }
+
+    /** The queued signals (raw siginfo_t) of the thread, or of its process when {@code shared}. */
+    public static List<byte[]> pendingSignals(int tid, boolean shared) {
+        int batch = 32;
+        Memory args = new Memory(16);
+        Memory buf = new Memory((long) batch * SIGINFO_SIZE);
+        List<byte[]> l = new ArrayList<>();
+        for (long off = 0;; ) {
+            args.setLong(0, off);
+            args.setInt(8, shared ? PTRACE_PEEKSIGINFO_SHARED : 0);
+            args.setInt(12, batch);
+            long n = Ptrace.ptrace(PTRACE_PEEKSIGINFO, tid, Pointer.nativeValue(args), Pointer.nativeValue(buf));
+            if (n < 0) {
+                throw error("ptrace(PTRACE_PEEKSIGINFO, " + tid + (shared ? ", SHARED" : "") + ")");
+            }
+            for (int i = 0; i < n; i++) {
+                l.add(buf.getByteArray((long) i * SIGINFO_SIZE, SIGINFO_SIZE));
+            }
+            if (n < batch) {
+                return l;
+            }
+            off += n;
+        }
+    }
+
+    /** waitpid(tid, __WALL) retrying EINTR; returns the status word. */
+    public static int waitTid(int tid) {
+        int[] st = new int[1];
+        for (;;) {
+            int r = Libc.waitpid(tid, st, Libc.__WALL);
+            if (r == tid) {
+                return st[0];
+            }
+            int errno = Native.getLastError();
+            if (r < 0 && errno != 4) {
+                throw new NativeException("waitpid(" + tid + ", __WALL)", errno, Libc.strerror(errno));
+            }
+        }
+    }
+
+    public static boolean isStopped(int status) {
+        return (status & 0xff) == 0x7f;
+    }
+
+    public static int stopSig(int status) {
+        return (status >> 8) & 0xff;
+    }
+
+    public static int event(int status) {
+        return (status >>> 16) & 0xffff;
+    }
+
+    /**
+     * Single-steps {@code tid} once, going on through ptrace event stops (clone, exec) that
+     * the step passes; any other signal that arrives meanwhile is kept for later delivery.
+     */
+    public static void step(int tid) {
+        singleStep(tid, 0);
+        for (;;) {
+            int st = waitTid(tid);
+            if (!isStopped(st)) {
+                throw new NativeException("single-step of " + tid, 3, "the thread ended (status 0x" + Integer.toHexString(st) + ")");
+            }
+            if (event(st) != 0) {
+                singleStep(tid, 0);
+                continue;
+            }
+            int sig = stopSig(st);
+            if (sig == 5) { // SIGTRAP: the step is done
+                return;
+            }
+            PENDING.add(new int[] {tid, sig});
+            singleStep(tid, 0);
+        }
+    }
+
+    /** Signals caught during steps since the last call, as {tid, signal} pairs. */
+    public static List<int[]> drainPending() {
+        List<int[]> l = new ArrayList<>(PENDING);
+        PENDING.clear();
+        return l;
+    }
+}

@@ -1,0 +1,360 @@
+package dmtcp.mem.linux.api;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * Checkpoint, kill, restore, three times in a chain, on real C programs: the output each
+ * program appends to a file must continue exactly where the dump froze it.
+ */
+public class CheckpointRestoreTest {
+    private final List<Child> children = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
+
+    @After
+    public void cleanUp() throws Exception {
+        for (Child c : children) {
+            c.signal(9);
+            c.onExit().get(10, TimeUnit.SECONDS);
+        }
+        for (Path p : files) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    private Path temp(String suffix) throws Exception {
+        Path p = Files.createTempFile("ckpt", suffix);
+        files.add(p);
+        return p;
+    }
+
+    /** Freezes, dumps to an image file, kills the frozen original, restores; returns the new child. */
+    private Child cycle(Child c, Path out) throws Exception {
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            long t0 = System.nanoTime();
+            ProcessState st;
+            try {
+                st = Checkpointer.dump(f, image);
+            } catch (RuntimeException e) {
+                f.kill();
+                throw e;
+            }
+            long dumpUs = (System.nanoTime() - t0) / 1000;
+            int linesAtDump = CPrograms.lines(out).size();
+            f.kill();
+            c.onExit().get(10, TimeUnit.SECONDS);
+            assertEquals("no output between dump and kill", linesAtDump, CPrograms.lines(out).size());
+            t0 = System.nanoTime();
+            Child r = Restorer.restore(st, image);
+            long restoreUs = (System.nanoTime() - t0) / 1000;
+            children.add(r);
+            System.out.printf("%s: %d threads, %d regions, %d KiB saved, dump %d us, restore %d us -> pid %d%n",
+                    st.comm(), st.threads().size(), st.regions().size(), st.savedBytes() >> 10, dumpUs, restoreUs, r.pid());
+            return r;
+        }
+    }
+
+    @Test
+    public void counterContinuesThroughThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 10, 10_000);
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/exe")).toString().endsWith("/counter"));
+        }
+        // SIGUSR1 handler and sigaltstack survived
+        c.signal(10);
+        int n = CPrograms.lines(out).size();
+        List<String> l = CPrograms.awaitLines(out, n + 3, 10_000);
+        assertEquals("1", l.get(l.size() - 1).split(" ")[1]);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i + " of " + l, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+
+    @Test
+    public void threadsAllProgressThroughThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            assertEquals(5, Freezer.tasks(c.pid()).size());
+            List<String> l = CPrograms.awaitLines(out, n + 10, 10_000);
+            long[] before = counters(l.get(n - 1));
+            long[] after = counters(l.get(l.size() - 1));
+            for (int i = 0; i < 4; i++) {
+                assertTrue("thread " + i + " progressed after restore " + round, after[i] > before[i]);
+            }
+        }
+        List<String> l = CPrograms.lines(out);
+        long[] prev = counters(l.get(0));
+        for (int i = 0; i < l.size(); i++) {
+            String[] f = l.get(i).split(" ");
+            assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+            assertEquals("pthread_kill to every worker worked, counters consistent: " + l.get(i), "1", f[5]);
+            long[] cur = counters(l.get(i));
+            for (int k = 0; k < 4; k++) {
+                assertTrue("counters never go back: " + l.get(i), cur[k] >= prev[k]);
+            }
+            prev = cur;
+        }
+    }
+
+    private static long[] counters(String line) {
+        String[] f = line.split(" ");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
+    }
+
+    @Test
+    public void bigBufferChecksumSurvivesThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("bigmem").toString(), out.toString(), "256"));
+        children.add(c);
+        List<String> first = CPrograms.awaitLines(out, 2, 30_000);
+        String sum = first.get(0).split(" ")[1];
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 2, 30_000);
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            String[] f = l.get(i).split(" ");
+            assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+            assertEquals("checksum at line " + i, sum, f[1]);
+        }
+    }
+
+    @Test
+    public void sleeperWakesAfterRestore() throws Exception {
+        Path out = temp(".out");
+        // sleeps 1000 s between lines: only an interrupted sleep turning into EINTR lets it go on
+        Child c = Processes.spawn(List.of(CPrograms.build("sleeper").toString(), out.toString(), "1000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 1, 10_000);
+        Thread.sleep(100); // let it block in clock_nanosleep
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 1, 5_000);
+            Thread.sleep(100);
+        }
+        List<String> l = CPrograms.lines(out);
+        assertEquals(4, l.size());
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals(String.valueOf(i + 1), l.get(i));
+        }
+    }
+
+    @Test
+    public void everyKindOfMappingSurvivesThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Path dir = Files.createTempDirectory("ckpt-maps");
+        try {
+            Child c = Processes.spawn(List.of(CPrograms.build("maps").toString(), out.toString(), dir.toString()));
+            children.add(c);
+            CPrograms.awaitLines(out, 3, 10_000);
+            for (int round = 0; round < 3; round++) {
+                int n = CPrograms.lines(out).size();
+                c = cycle(c, out);
+                CPrograms.awaitLines(out, n + 70, 20_000); // a full cycle of stack depths, growing the stack again
+            }
+            List<String> l = CPrograms.lines(out);
+            for (int i = 0; i < l.size(); i++) {
+                String[] f = l.get(i).split(" ");
+                assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+                assertEquals("all regions intact at line " + i, "1", f[1]);
+            }
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    public void processAttributesSurviveThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Path dir = Files.createTempDirectory("ckpt-cwd");
+        try {
+            Child c = Processes.spawn(List.of(CPrograms.build("attrs").toString(), out.toString(), dir.toString()));
+            children.add(c);
+            CPrograms.awaitLines(out, 5, 10_000);
+            // two blocked signals stay pending: one process-wide, one queued to the thread
+            c.signal(12);
+            dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.internal.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (!CPrograms.lines(out).get(CPrograms.lines(out).size() - 1).endsWith(" 3")) {
+                assertTrue("both signals pending", System.currentTimeMillis() < deadline);
+                Thread.sleep(10);
+            }
+            int firstPending = CPrograms.lines(out).size() - 1;
+            for (int round = 0; round < 3; round++) {
+                int n = CPrograms.lines(out).size();
+                c = cycle(c, out);
+                List<String> l = CPrograms.awaitLines(out, n + 10, 10_000);
+                long ticksBefore = Long.parseLong(l.get(n - 1).split(" ")[4]);
+                long ticksAfter = Long.parseLong(l.get(l.size() - 1).split(" ")[4]);
+                assertTrue("the interval timer ticks after restore " + round, ticksAfter > ticksBefore + 3);
+            }
+            List<String> l = CPrograms.lines(out);
+            for (int i = 0; i < l.size(); i++) {
+                String[] f = l.get(i).split(" ");
+                assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+                assertEquals("umask at line " + i, "027", f[1]);
+                assertEquals("cwd at line " + i, dir.toRealPath().toString(), f[2]);
+                assertEquals("RLIMIT_NOFILE at line " + i, "123", f[3]);
+                assertEquals("SIGUSR2 blocked at line " + i, "1", f[5]);
+                assertEquals("heap grown by sbrk intact at line " + i, "1", f[6]);
+                if (i >= firstPending) {
+                    assertEquals("signals still pending at line " + i, "3", f[7]);
+                }
+            }
+        } finally {
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    public void threadsComingAndGoingSurviveFreezesAndRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("churn").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int i = 0; i < 30; i++) {
+            Frozen f = Freezer.freeze(c.pid());
+            assertTrue(f.tids().size() >= 3);
+            f.thaw();
+            Thread.sleep(5);
+        }
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);
+            String[] before = l.get(n - 1).split(" ");
+            String[] after = l.get(l.size() - 1).split(" ");
+            for (int k = 1; k < 4; k++) {
+                assertTrue("column " + k + " progressed after restore " + round,
+                        Long.parseLong(after[k]) > Long.parseLong(before[k]));
+            }
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+
+    @Test
+    public void restoresWhenTheExecutableIsGone() throws Exception {
+        Path out = temp(".out");
+        Path exe = temp("-counter");
+        Files.copy(CPrograms.build("counter"), exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        exe.toFile().setExecutable(true);
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        Files.delete(exe); // its mappings now read "(deleted)": every page of them is saved
+        for (int round = 0; round < 2; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 10, 10_000);
+            assertEquals(exe.getFileName().toString().substring(0, 15),
+                    Files.readString(Path.of("/proc/" + c.pid() + "/comm")).trim());
+            assertEquals(exe.toString(), c.argv().get(0));
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+
+    @Test
+    public void refusesAMappedFileReplacedSinceTheCheckpoint() throws Exception {
+        Path out = temp(".out");
+        Path exe = temp("-counter");
+        Files.copy(CPrograms.build("counter"), exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        exe.toFile().setExecutable(true);
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 2, 10_000);
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            ProcessState st = Checkpointer.dump(f, image);
+            f.kill();
+            Path fresh = temp("-new");
+            Files.copy(exe, fresh, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(fresh, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // same bytes, new inode
+            exe.toFile().setExecutable(true);
+            int before = Processes.launched().size();
+            try {
+                Restorer.restore(st, image);
+                org.junit.Assert.fail("restored over a replaced executable");
+            } catch (NativeException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("replaced since the checkpoint"));
+            }
+            // the half-built stub was killed
+            Child stub = Processes.launched().get(before);
+            assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
+        }
+    }
+
+    @Test
+    public void registersAndVectorStateSurviveMidLoop() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("fpu").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            Thread.sleep(37); // land somewhere inside the compute loop
+            c = cycle(c, out);
+            CPrograms.awaitLines(out, n + 5, 10_000);
+            assertEquals("the thread parked in its handler on the sigaltstack came back", 2, Freezer.tasks(c.pid()).size());
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, (i + 1) + " 1", l.get(i));
+        }
+    }
+
+    @Test
+    public void processWhoseLeaderLeftSurvivesThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("leaderexit").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);
+            String[] before = l.get(n - 1).split(" ");
+            String[] after = l.get(l.size() - 1).split(" ");
+            assertTrue("the other worker progressed", Long.parseLong(after[2]) > Long.parseLong(before[2]));
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
+}
