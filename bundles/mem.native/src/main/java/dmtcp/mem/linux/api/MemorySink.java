@@ -15,4 +15,11 @@ public interface MemorySink {
      * @param data the bytes, position to limit
      */
     void write(MemoryRegion region, long offset, ByteBuffer data) throws java.io.IOException;
+
+    /**
+     * Called once, before the first {@link #write}, with the whole description of the
+     * process (its regions already list the page ranges about to be written), so that an
+     * image can hold the description ahead of the bytes and be restored in one pass.
+     */
+    default void describe(ProcessState state) throws java.io.IOException {}
 }

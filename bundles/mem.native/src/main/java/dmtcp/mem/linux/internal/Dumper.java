@@ -118,9 +118,11 @@ public final class Dumper {
             }
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(Maps.read(live));
+            ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
+                    rlimits, itimers, Tracee.pendingSignals(live, true));
+            sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
-            return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers,
-                    Tracee.pendingSignals(live, true));
+            return state;
         } finally {
             mem.close();
         }

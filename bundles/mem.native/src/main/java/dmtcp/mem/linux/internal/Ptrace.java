@@ -11,7 +11,7 @@ import com.sun.jna.Native;
  */
 public final class Ptrace {
     static {
-        Native.register(Ptrace.class, "c");
+        Native.register(Ptrace.class, "libc.so.6");
     }
 
     private Ptrace() {}

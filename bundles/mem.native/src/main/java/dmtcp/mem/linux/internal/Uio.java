@@ -8,7 +8,7 @@ import com.sun.jna.Native;
  */
 public final class Uio {
     static {
-        Native.register(Uio.class, "c");
+        Native.register(Uio.class, "libc.so.6");
     }
 
     private Uio() {}

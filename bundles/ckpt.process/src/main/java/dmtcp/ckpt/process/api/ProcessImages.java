@@ -1,0 +1,143 @@
+package dmtcp.ckpt.process.api;
+
+import com.google.gson.JsonObject;
+import dmtcp.ckpt.process.internal.StateJson;
+import dmtcp.image.format.api.ImageException;
+import dmtcp.image.format.api.ImageFormat;
+import dmtcp.image.format.api.ImageReader;
+import dmtcp.image.format.api.ImageWriter;
+import dmtcp.image.format.spi.StreamCodec;
+import dmtcp.mem.linux.api.Checkpointer;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.MemorySink;
+import dmtcp.mem.linux.api.MemorySource;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.Restorer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A process to an image and back: the PROC record (the process description) first, then
+ * its saved pages as PAGE records in address order, so a restore reads the image once.
+ */
+public final class ProcessImages {
+    private ProcessImages() {}
+
+    /**
+     * Dumps a frozen process into a new image for {@code target}; the image is finished
+     * (synced) but not committed: the caller renames it into place, or closes it to discard.
+     *
+     * @param extra members added to the image's inventory (program, host, ids, ...)
+     */
+    public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra) throws IOException {
+        ImageWriter w = ImageWriter.create(target, codec);
+        try {
+            ProcessState state = Checkpointer.dump(frozen, new MemorySink() {
+                @Override
+                public void describe(ProcessState s) throws IOException {
+                    w.json(ImageFormat.TAG_PROCESS, StateJson.toJson(s));
+                }
+
+                @Override
+                public void write(MemoryRegion region, long offset, ByteBuffer data) throws IOException {
+                    w.pages(region.start() + offset, data);
+                }
+            });
+            JsonObject inv = extra == null ? new JsonObject() : extra.deepCopy();
+            inv.addProperty("pid", state.pid());
+            inv.addProperty("exe", state.exe());
+            inv.addProperty("threads", state.threads().size());
+            inv.addProperty("regions", state.regions().size());
+            inv.addProperty("savedBytes", state.savedBytes());
+            w.finish(inv);
+            return w;
+        } catch (UncheckedIOException e) {
+            w.close();
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            w.close();
+            throw e;
+        }
+    }
+
+    /** Reads only the process description at the head of an image. */
+    public static ProcessState describe(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        try (ImageReader r = ImageReader.open(image, codecs)) {
+            return first(r);
+        }
+    }
+
+    /**
+     * Restores the process an image holds, as a new child of this JVM. Every record is
+     * checked as it is read; a bad one stops the restore before the process runs (the
+     * half-built process is killed) and names the image and record.
+     */
+    public static Child restore(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        try (ImageReader r = ImageReader.open(image, codecs)) {
+            ProcessState state = first(r);
+            PageSource source = new PageSource(r);
+            Child child;
+            try {
+                child = Restorer.restore(state, source);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            return child;
+        }
+    }
+
+    private static ProcessState first(ImageReader r) throws IOException {
+        ImageReader.Record rec = r.next();
+        if (rec == null || !ImageFormat.TAG_PROCESS.equals(rec.tag())) {
+            throw new ImageException(r.image() + ": no process description (PROC record) at its head");
+        }
+        try {
+            return StateJson.fromJson(rec.json());
+        } catch (RuntimeException e) {
+            throw new ImageException(r.image() + ": the process description cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Hands the PAGE records to the restorer in the order they were written. */
+    private static final class PageSource implements MemorySource {
+        private final ImageReader reader;
+        private ByteBuffer current;
+        private long currentAddress;
+
+        PageSource(ImageReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public void read(MemoryRegion region, long offset, ByteBuffer dst) throws IOException {
+            long want = region.start() + offset;
+            while (dst.hasRemaining()) {
+                if (current == null || !current.hasRemaining()) {
+                    ImageReader.Record rec = reader.next();
+                    if (rec == null || !ImageFormat.TAG_PAGES.equals(rec.tag())) {
+                        throw new ImageException(reader.image() + ": the pages at 0x" + Long.toHexString(want)
+                                + " are missing (found " + (rec == null ? "the end" : rec.tag() + " record #" + rec.index()) + ")");
+                    }
+                    current = rec.data();
+                    currentAddress = rec.address();
+                }
+                if (currentAddress != want) {
+                    throw new ImageException(reader.image() + ": expected the pages at 0x" + Long.toHexString(want)
+                            + " but the image holds 0x" + Long.toHexString(currentAddress) + " next");
+                }
+                int n = Math.min(dst.remaining(), current.remaining());
+                ByteBuffer slice = current.duplicate();
+                slice.limit(slice.position() + n);
+                dst.put(slice);
+                current.position(current.position() + n);
+                currentAddress += n;
+                want += n;
+            }
+        }
+    }
+}

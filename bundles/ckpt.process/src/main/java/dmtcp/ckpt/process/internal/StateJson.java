@@ -1,0 +1,41 @@
+package dmtcp.ckpt.process.internal;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+import dmtcp.mem.linux.api.ProcessState;
+import java.io.IOException;
+import java.util.Base64;
+
+/** The process description (mem.native's records) as the JSON of an image's PROC record; byte arrays as base64. */
+public final class StateJson {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping()
+            .registerTypeAdapter(byte[].class, new TypeAdapter<byte[]>() {
+                @Override
+                public void write(JsonWriter out, byte[] value) throws IOException {
+                    if (value == null) {
+                        out.nullValue();
+                    } else {
+                        out.value(Base64.getEncoder().encodeToString(value));
+                    }
+                }
+
+                @Override
+                public byte[] read(JsonReader in) throws IOException {
+                    return Base64.getDecoder().decode(in.nextString());
+                }
+            }).create();
+
+    private StateJson() {}
+
+    public static JsonObject toJson(ProcessState state) {
+        return GSON.toJsonTree(state).getAsJsonObject();
+    }
+
+    public static ProcessState fromJson(JsonObject json) {
+        return GSON.fromJson(json, ProcessState.class);
+    }
+}

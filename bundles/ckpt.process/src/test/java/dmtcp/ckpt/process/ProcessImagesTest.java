@@ -1,0 +1,139 @@
+package dmtcp.ckpt.process;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import com.google.gson.JsonObject;
+import dmtcp.ckpt.process.api.ProcessImages;
+import dmtcp.image.format.api.ImageException;
+import dmtcp.image.format.api.ImageReader;
+import dmtcp.image.format.api.ImageWriter;
+import dmtcp.image.format.spi.StreamCodec;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Freezer;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.Processes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** A real program dumped into an image, killed, restored from the image, three times over. */
+public class ProcessImagesTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    static final StreamCodec GZIP = new StreamCodec() {
+        @Override
+        public String name() {
+            return "gzip";
+        }
+
+        @Override
+        public OutputStream encode(OutputStream out) throws IOException {
+            return new GZIPOutputStream(out, 1 << 16);
+        }
+
+        @Override
+        public InputStream decode(InputStream in) throws IOException {
+            return new GZIPInputStream(in, 1 << 16);
+        }
+    };
+    static final Map<String, StreamCodec> CODECS = Map.of("gzip", GZIP);
+
+    private Path compile(String name) throws Exception {
+        Path src = tmp.getRoot().toPath().resolve(name + ".c");
+        try (InputStream in = getClass().getResourceAsStream("/c/" + name + ".c")) {
+            Files.copy(in, src);
+        }
+        Path exe = tmp.getRoot().toPath().resolve(name);
+        assertEquals(0, new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString()).inheritIO().start().waitFor());
+        return exe;
+    }
+
+    private static List<String> ticks(Path f) throws IOException {
+        return Files.exists(f) ? Files.readAllLines(f) : List.of();
+    }
+
+    private static void waitTicks(Path f, int more) throws Exception {
+        int start = ticks(f).size();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ticks(f).size() < start + more) {
+            assertTrue("program made no progress", System.nanoTime() < deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    public void dumpKillRestoreThreeTimesRawAndGzip() throws Exception {
+        Path exe = compile("ticker");
+        for (StreamCodec codec : new StreamCodec[] {null, GZIP}) {
+            Path out = tmp.getRoot().toPath().resolve("ticks-" + (codec == null ? "raw" : "gz"));
+            Child c = Processes.spawn(List.of(exe.toString(), out.toString()));
+            Path image = tmp.getRoot().toPath().resolve("ckpt_ticker_" + (codec == null ? "raw" : "gz") + ".dmtcp");
+            for (int cycle = 0; cycle < 3; cycle++) {
+                waitTicks(out, 5);
+                int last;
+                try (Frozen f = Freezer.freeze(c.pid())) {
+                    JsonObject extra = new JsonObject();
+                    extra.addProperty("program", "ticker");
+                    try (ImageWriter w = ProcessImages.dump(f, image, codec, extra)) {
+                        w.commit();
+                    }
+                    last = ticks(out).size() - 1;
+                    f.kill();
+                }
+                c.onExit().get(10, TimeUnit.SECONDS);
+                assertEquals("ticker", ImageReader.verify(image, CODECS).get("program").getAsString());
+                c = ProcessImages.restore(image, CODECS);
+                waitTicks(out, 3);
+                List<String> t = ticks(out);
+                assertEquals("continues right after the checkpoint", "tick " + (last + 1) + " ok", t.get(last + 1));
+                for (String line : t) {
+                    assertTrue(line, line.endsWith(" ok"));
+                }
+            }
+            c.signal(9);
+        }
+    }
+
+    @Test
+    public void aCorruptImageIsRefusedAndNothingIsLeftRunning() throws Exception {
+        Path exe = compile("ticker");
+        Path out = tmp.getRoot().toPath().resolve("ticks");
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString()));
+        waitTicks(out, 3);
+        Path image = tmp.getRoot().toPath().resolve("ckpt.dmtcp");
+        try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null)) {
+            w.commit();
+            f.kill();
+        }
+        byte[] all = Files.readAllBytes(image);
+        all[all.length / 2] ^= 1;
+        Files.write(image, all);
+        int children = Processes.launched().size();
+        try {
+            ProcessImages.restore(image, CODECS);
+            fail("restored from a corrupt image");
+        } catch (ImageException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("fails its checksum"));
+        }
+        // whatever was started for the restore is gone
+        List<Child> all2 = Processes.launched();
+        for (Child k : all2.subList(children, all2.size())) {
+            k.onExit().get(10, TimeUnit.SECONDS);
+            assertFalse(k.isAlive());
+        }
+    }
+}
