@@ -1,11 +1,5 @@
 package dmtcp.runtime;
 
-import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -86,65 +80,26 @@ final class LaunchCli implements Callable<Integer> {
             System.setProperty("dmtcp.tmpdir", tmpDir.toString());
         }
         boolean compress = gzip || (!noGzip && !"0".equals(System.getenv("DMTCP_GZIP")));
-        Process started = null;
-        if (newCoordinator) {
-            int p = newCoordinatorPort();
-            started = Daemon.spawn(p, "", true, interval, checkpointDir, 300, null);
-        } else if (!answers(host, port)) {
-            if (join) {
-                throw new IllegalStateException("no coordinator answers at " + host + ":" + port + " (--join given)");
-            }
-            if (!isLocal(host)) {
-                throw new IllegalStateException("no coordinator answers at " + host + ":" + port
-                        + "; start dmtcp_coordinator there first");
-            }
-            System.err.println("dmtcp_checkpoint: no coordinator at " + host + ":" + port
-                    + ", starting one in the background (--exit-on-last)");
-            started = Daemon.spawn(port, "", true, interval, checkpointDir, 300, null);
-        }
-
+        Session s = new Session("dmtcp_checkpoint", host, port, join, newCoordinator, newCoordinatorPort(), interval,
+                checkpointDir);
+        s.ensureCoordinator();
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "launch");
-        props.put("dmtcp.host", host);
-        props.put("dmtcp.checkpointDir", checkpointDir.toAbsolutePath().normalize().toString());
         props.put("dmtcp.gzip", String.valueOf(compress));
-        Timing.mark("options parsed, coordinator checked");
-        Runtime rt = Runtime.init(props);
-        Timing.mark("framework initialised, bundles installed");
-
+        s.init(props);
         List<String> argv = new java.util.ArrayList<>();
         argv.add(program);
         argv.addAll(arguments);
-        Class<?> launch = rt.bundle("dmtcp.mem.native").loadClass("dmtcp.mem.linux.api.Launch");
         try {
-            launch.getMethod("launch", String[].class).invoke(null, (Object) argv.toArray(new String[0]));
-        } catch (InvocationTargetException e) {
-            System.err.println("dmtcp_checkpoint: cannot run '" + program + "': " + e.getCause().getMessage());
+            s.launch("launch", new Class<?>[] {String[].class}, (Object) argv.toArray(new String[0]));
+        } catch (IllegalStateException e) {
+            System.err.println("dmtcp_checkpoint: cannot run '" + program + "': " + e.getMessage());
+            s.abandon();
             return 127;
         }
-
         Timing.mark("program spawned");
-        int coordPort = port;
-        if (newCoordinator) {
-            int asked = newCoordinatorPort();
-            coordPort = Daemon.awaitPort(started, 30);
-            if (coordPort < 0) {
-                System.err.println("dmtcp_checkpoint: the new coordinator did not start: "
-                        + Daemon.lastLine(Daemon.logOf(started)) + "; the program runs without checkpoints");
-            } else if (asked == 0) {
-                System.err.println("dmtcp_checkpoint: new coordinator on port " + coordPort);
-            }
-        }
-        // the framework reads these when it starts (Felix falls back to system properties)
-        System.setProperty("dmtcp.port", String.valueOf(coordPort));
-        rt.start();
-        Timing.mark("framework started");
-        Method waitForAll = launch.getMethod("waitForAll");
-        int status = (Integer) waitForAll.invoke(null);
-        Timing.mark("program ended");
-        rt.stop();
-        Timing.mark("framework stopped");
-        return status;
+        s.start();
+        return s.waitAndStop();
     }
 
     /** --new-coordinator: the port given with -p or DMTCP_PORT, else 0 (a free one). */
@@ -155,23 +110,4 @@ final class LaunchCli implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
-
-    static boolean answers(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static boolean isLocal(String host) {
-        try {
-            InetAddress a = InetAddress.getByName(host);
-            return a.isLoopbackAddress() || a.isAnyLocalAddress()
-                    || java.net.NetworkInterface.getByInetAddress(a) != null;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -1,22 +1,29 @@
 package dmtcp.runtime;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * dmtcp_restart: restarts a computation from its images. The image format and the
- * restore engine arrive with issue 3; until then this checks its arguments and refuses
- * every image with a message saying so, never starting anything.
+ * dmtcp_restart: restarts processes from their images. Before anything starts, every
+ * image is checked (it opens, it is a DMTCP image of a known version, and its process is
+ * not still running here); then the restarter joins the coordinator, which runs the
+ * restart round once the restarters hold every image; at RESTARTING the processes are
+ * rebuilt as children of this restarter, which then supervises them like dmtcp_checkpoint.
  */
 @Command(name = "dmtcp_restart", sortOptions = false,
-        description = {"Restarts processes from checkpoint images (ckpt_*.dmtcp)."},
+        description = {"Restarts processes from checkpoint images (ckpt_*.dmtcp) and keeps them under checkpoint control.",
+            "Exits with the first restored program's exit status."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_CKPT, Options.ENV_TMP, Options.ENV_LOG})
+        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_CKPT, Options.ENV_TMP, Options.ENV_LOG, Options.ENV_PLUGINS})
 final class RestartCli implements Callable<Integer> {
 
     @Option(names = {"-h", "--host", "--coord-host"}, paramLabel = "HOST",
@@ -33,6 +40,21 @@ final class RestartCli implements Callable<Integer> {
     @Option(names = "--new-coordinator", description = "Start a new coordinator for the restarted computation.")
     boolean newCoordinator;
 
+    @Option(names = {"-i", "--interval"}, paramLabel = "N", converter = Options.Seconds.class,
+            defaultValue = "${env:DMTCP_CHECKPOINT_INTERVAL:-0}",
+            description = "Checkpoint interval for a coordinator this command starts (default ${DEFAULT-VALUE} = off).")
+    int interval;
+
+    @Option(names = {"-c", "--ckptdir", "--checkpoint-dir"}, paramLabel = "DIR",
+            defaultValue = "${env:DMTCP_CHECKPOINT_DIR:-.}", description = "Where the next images go (DMTCP_CHECKPOINT_DIR; default ./).")
+    Path checkpointDir;
+
+    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Temporary files (DMTCP_TMPDIR; default $TMPDIR or /tmp).")
+    Path tmpDir;
+
+    @Option(names = "--no-gzip", description = "Write the next checkpoints uncompressed (DMTCP_GZIP=0).")
+    boolean noGzip;
+
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -44,7 +66,10 @@ final class RestartCli implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (tmpDir != null) {
+            System.setProperty("dmtcp.tmpdir", tmpDir.toString());
+        }
         for (Path p : images) {
             if (!Files.isRegularFile(p)) {
                 System.err.println("dmtcp_restart: " + p + ": no such image file");
@@ -55,8 +80,31 @@ final class RestartCli implements Callable<Integer> {
                 return 1;
             }
         }
-        System.err.println("dmtcp_restart: " + images.get(0)
-                + ": this build cannot restore images yet (the image format and restore engine land with issue 3); nothing was started");
-        return 1;
+        String[] paths = images.stream().map(p -> p.toAbsolutePath().normalize().toString()).toArray(String[]::new);
+        boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
+        Session s = new Session("dmtcp_restart", host, port, join, newCoordinator, given ? port : 0, interval, checkpointDir);
+        Map<String, String> props = new HashMap<>();
+        props.put("dmtcp.role", "restart");
+        props.put("dmtcp.images", String.join(File.pathSeparator, paths));
+        props.put("dmtcp.gzip", String.valueOf(!noGzip && !"0".equals(System.getenv("DMTCP_GZIP"))));
+        s.init(props);
+        String refused = (String) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.RestartCheck", "check",
+                new Class<?>[] {String[].class}, (Object) paths);
+        if (refused != null) {
+            System.err.println("dmtcp_restart: " + refused + "; nothing was restarted");
+            return 1;
+        }
+        s.ensureCoordinator();
+        s.launch("prepareRestart", new Class<?>[] {int.class}, paths.length);
+        s.start();
+        return s.waitAndStop();
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public String toString() {
+        return images.stream().map(Path::toString).collect(Collectors.joining(" "));
     }
 }

@@ -40,7 +40,9 @@ public final class ProcessImages {
             ProcessState state = Checkpointer.dump(frozen, new MemorySink() {
                 @Override
                 public void describe(ProcessState s) throws IOException {
-                    w.json(ImageFormat.TAG_PROCESS, StateJson.toJson(s));
+                    JsonObject proc = StateJson.toJson(s);
+                    proc.add("checkpoint", extra == null ? new JsonObject() : extra);
+                    w.json(ImageFormat.TAG_PROCESS, proc);
                 }
 
                 @Override
@@ -68,7 +70,20 @@ public final class ProcessImages {
     /** Reads only the process description at the head of an image. */
     public static ProcessState describe(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
-            return first(r);
+            return StateJson.fromJson(head(r));
+        }
+    }
+
+    /**
+     * What the checkpoint recorded about the process (program, uniqueId, host, pid at
+     * checkpoint time, startTime, round, created), from the head of the image.
+     */
+    public static JsonObject checkpointInfo(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        try (ImageReader r = ImageReader.open(image, codecs)) {
+            JsonObject proc = head(r);
+            JsonObject info = proc.has("checkpoint") ? proc.getAsJsonObject("checkpoint").deepCopy() : new JsonObject();
+            info.addProperty("pid", proc.get("pid").getAsInt());
+            return info;
         }
     }
 
@@ -92,14 +107,23 @@ public final class ProcessImages {
     }
 
     private static ProcessState first(ImageReader r) throws IOException {
+        JsonObject proc = head(r);
+        try {
+            return StateJson.fromJson(proc);
+        } catch (RuntimeException e) {
+            throw new ImageException(r.image() + ": the process description cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonObject head(ImageReader r) throws IOException {
         ImageReader.Record rec = r.next();
         if (rec == null || !ImageFormat.TAG_PROCESS.equals(rec.tag())) {
             throw new ImageException(r.image() + ": no process description (PROC record) at its head");
         }
         try {
-            return StateJson.fromJson(rec.json());
+            return rec.json();
         } catch (RuntimeException e) {
-            throw new ImageException(r.image() + ": the process description cannot be read: " + e.getMessage(), e);
+            throw new ImageException(r.image() + ": the process description is not JSON: " + e.getMessage(), e);
         }
     }
 

@@ -67,7 +67,7 @@ public final class BarrierEngine implements AutoCloseable {
         final int id;
         final Peer peer;
         final String role;
-        final String name;
+        String name;
         final String host;
         final long launcherPid;
         JsonArray procs;
@@ -76,6 +76,8 @@ public final class BarrierEngine implements AutoCloseable {
         /** restart role: images this restarter holds, and the computation's total. */
         final int images;
         final int expect;
+        /** A restarter whose restart round has begun: it is never restarted again. */
+        boolean restarted;
 
         Member(int id, Peer peer, JsonObject hello) {
             this.id = id;
@@ -349,6 +351,9 @@ public final class BarrierEngine implements AutoCloseable {
                 JsonElement p = msg.get("procs");
                 if (p != null && p.isJsonArray()) {
                     m.procs = p.getAsJsonArray();
+                    if ("?".equals(m.name) && m.procs.size() > 0) {
+                        m.name = Msg.str(m.procs.get(0).getAsJsonObject(), "name", "?");
+                    }
                 }
             }
             default -> events.warn(m.describe() + " sent an unknown message type '" + type + "'");
@@ -443,7 +448,7 @@ public final class BarrierEngine implements AutoCloseable {
             return;
         }
         List<Member> restarters = members.values().stream()
-                .filter(m -> Msg.ROLE_RESTART.equals(m.role) && Stage.RUNNING.name().equals(m.state) && m.expect > 0)
+                .filter(m -> Msg.ROLE_RESTART.equals(m.role) && !m.restarted && m.expect > 0)
                 .collect(Collectors.toList());
         if (restarters.isEmpty()) {
             return;
@@ -453,6 +458,7 @@ public final class BarrierEngine implements AutoCloseable {
         if (have >= expect) {
             for (Member m : restarters) {
                 m.state = Stage.RESTARTING.name();
+                m.restarted = true;
             }
             begin(true, restarters);
         } else {

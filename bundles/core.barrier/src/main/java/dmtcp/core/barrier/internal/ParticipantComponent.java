@@ -47,6 +47,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
 
         /** How long to keep trying to reach the coordinator. */
         int connectTimeoutSeconds() default 30;
+
+        /** role restart: the images this restarter restores. */
+        String[] images() default {};
     }
 
     @Reference(service = LoggerFactory.class)
@@ -76,6 +79,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     @Activate
     void activate(Config config) {
         active = true;
+        Processes.onLaunch(launchListener);
         connector = new Thread(() -> connect(config), "dmtcp-participant-connect");
         connector.setDaemon(true);
         connector.start();
@@ -84,6 +88,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     @Deactivate
     void deactivate() throws InterruptedException {
         active = false;
+        Processes.removeLaunchListener(launchListener);
         giveUpAt = System.nanoTime() + 5_000_000_000L;
         // a program that ended while we were still connecting: let the coordinator see
         // us join and leave (a coordinator started with --exit-on-last waits for that)
@@ -110,6 +115,10 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 hello.addProperty("host", Hosts.name());
                 hello.addProperty("pid", ProcessHandle.current().pid());
                 hello.add("procs", ParticipantSession.procsJson(procs));
+                if (config.images().length > 0) {
+                    hello.addProperty("images", config.images().length);
+                    hello.addProperty("expect", config.images().length);
+                }
                 int id = s.open(hello, 10_000);
                 session = s;
                 log.info("joined coordinator {}:{} as participant {}", config.host(), config.port(), id);
@@ -133,15 +142,28 @@ public class ParticipantComponent implements ParticipantSession.Owner {
         }
     }
 
+    /** A program restored (or spawned) after we joined: watch it and tell the coordinator. */
+    private final java.util.function.Consumer<Child> launchListener = c -> {
+        ParticipantSession s = session;
+        if (s != null) {
+            watch(s, c);
+            s.updateProcesses();
+        }
+    };
+
+    private void watch(ParticipantSession s, Child c) {
+        c.onExit().thenAccept(status -> {
+            log.info("{} ended: {}", c, status);
+            s.updateProcesses();
+        });
+    }
+
     private void watchChildren(ParticipantSession s) {
         for (Child c : Processes.launched()) {
             if (!c.isAlive()) {
                 continue; // ended before this session: not ours to report (it would log and send procs at once)
             }
-            c.onExit().thenAccept(status -> {
-                log.info("{} ended: {}", c, status);
-                s.updateProcesses();
-            });
+            watch(s, c);
         }
     }
 

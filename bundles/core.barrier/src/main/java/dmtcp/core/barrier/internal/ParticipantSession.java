@@ -69,6 +69,8 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile int id;
     private volatile long round;
     private volatile List<Hook> roundHooks = List.of();
+    /** In a restart round CHECKPOINTED only marks that every process is rebuilt: no checkpoint hooks run. */
+    private volatile boolean restartRound;
     /** Images of the current round: temporary path to target path. */
     private final Map<Path, Path> images = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     private volatile boolean closed;
@@ -172,7 +174,8 @@ public final class ParticipantSession implements AutoCloseable {
         switch (Msg.type(m)) {
             case Msg.ROUND_BEGIN -> {
                 long r = Msg.num(m, "round", 0);
-                stageThread.execute(() -> beginRound(r));
+                boolean restart = "restart".equals(Msg.str(m, "kind", "checkpoint"));
+                stageThread.execute(() -> beginRound(r, restart));
             }
             case Msg.STAGE -> {
                 long r = Msg.num(m, "round", 0);
@@ -209,8 +212,9 @@ public final class ParticipantSession implements AutoCloseable {
 
     // ------------------------------------------------------------------ stages (stage thread)
 
-    private void beginRound(long r) {
+    private void beginRound(long r, boolean restart) {
         round = r;
+        restartRound = restart;
         barriers.clear();
         images.clear();
         List<Hook> hooks = new ArrayList<>(registry.get());
@@ -245,7 +249,8 @@ public final class ParticipantSession implements AutoCloseable {
             if (stage.reverseOrder()) {
                 Collections.reverse(order);
             }
-            for (Hook h : order) {
+            boolean hooks = !(restartRound && stage == Stage.CHECKPOINTED);
+            for (Hook h : hooks ? order : List.<Hook>of()) {
                 try {
                     invoke(h.hook(), stage, ctx);
                 } catch (Exception e) {

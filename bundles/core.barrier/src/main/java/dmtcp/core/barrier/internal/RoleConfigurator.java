@@ -50,6 +50,10 @@ public class RoleConfigurator {
                 c.put("port", Integer.parseInt(prop(ctx, "dmtcp.port", "7779")));
                 c.put("role", role);
                 c.put("checkpointDir", prop(ctx, "dmtcp.checkpointDir", "."));
+                String images = prop(ctx, "dmtcp.images", "");
+                if (!images.isEmpty()) {
+                    c.put("images", images.split(java.io.File.pathSeparator));
+                }
                 update(ParticipantComponent.PID, c);
             }
             default -> throw new IllegalArgumentException("unknown dmtcp.role '" + role + "'");

@@ -22,12 +22,59 @@ public final class Launch {
         return Processes.spawn(Arrays.asList(argv)).pid();
     }
 
+    private static final Object LOCK = new Object();
+    private static int expected = 1;
+    private static String failure;
+
+    /** A restart: becomes a child subreaper and expects {@code n} programs to be restored later. */
+    public static void prepareRestart(int n) {
+        Processes.becomeSubreaper();
+        expect(n);
+    }
+
+    /** A restart: {@code n} programs will be restored (announced later, once restored). */
+    public static void expect(int n) {
+        synchronized (LOCK) {
+            expected = n;
+        }
+    }
+
+    /** The expected programs will not come (a refused or failed restart): {@link #waitForAll} returns. */
+    public static void giveUp(String why) {
+        synchronized (LOCK) {
+            failure = why;
+            LOCK.notifyAll();
+        }
+    }
+
+    /** Why the expected programs did not come, or null. */
+    public static String failure() {
+        synchronized (LOCK) {
+            return failure;
+        }
+    }
+
+    static void announced() {
+        synchronized (LOCK) {
+            LOCK.notifyAll();
+        }
+    }
+
     /**
-     * Waits until every launched program has ended.
+     * Waits until the expected programs have started and then until every one has ended.
      *
-     * @return the first program's status as a shell reports it (code, or 128 + signal)
+     * @return the first program's status as a shell reports it (code, or 128 + signal);
+     *     1 when they never came ({@link #failure()} says why)
      */
-    public static int waitForAll() {
+    public static int waitForAll() throws InterruptedException {
+        synchronized (LOCK) {
+            while (failure == null && Processes.launched().size() < expected) {
+                LOCK.wait();
+            }
+            if (failure != null && Processes.launched().size() < expected) {
+                return 1;
+            }
+        }
         List<Child> all = Processes.launched();
         int first = 0;
         for (int i = 0; i < all.size(); i++) {

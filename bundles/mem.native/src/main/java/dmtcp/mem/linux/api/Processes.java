@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Processes {
     private static final List<Child> LAUNCHED = new CopyOnWriteArrayList<>();
+    private static final List<java.util.function.Consumer<Child>> LISTENERS = new CopyOnWriteArrayList<>();
 
     private Processes() {}
 
@@ -79,8 +80,8 @@ public final class Processes {
         Path exe = resolveProgram(argv.get(0));
         int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
         Child child = new Child(pid, argv);
-        LAUNCHED.add(child);
         watchExit(child);
+        announce(child);
         return child;
     }
 
@@ -92,14 +93,34 @@ public final class Processes {
         Path exe = resolveProgram(argv.get(0));
         int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
         Child child = new Child(pid, shown.isEmpty() ? argv : shown);
-        LAUNCHED.add(child);
         watchExit(child);
         return child;
     }
 
-    /** The children spawned so far, in spawn order. */
+    /**
+     * The programs this JVM runs, in the order they started: those it spawned and those it
+     * restored (a restore's stub counts once the restore succeeded).
+     */
     public static List<Child> launched() {
         return List.copyOf(LAUNCHED);
+    }
+
+    /** Calls {@code listener} for every program that starts from now on (spawned or restored). */
+    public static void onLaunch(java.util.function.Consumer<Child> listener) {
+        LISTENERS.add(listener);
+    }
+
+    public static void removeLaunchListener(java.util.function.Consumer<Child> listener) {
+        LISTENERS.remove(listener);
+    }
+
+    /** Records a program as running under this JVM and tells the listeners. */
+    static void announce(Child child) {
+        LAUNCHED.add(child);
+        for (java.util.function.Consumer<Child> l : LISTENERS) {
+            l.accept(child);
+        }
+        Launch.announced();
     }
 
     private static int posixSpawn(String path, List<String> argv) {

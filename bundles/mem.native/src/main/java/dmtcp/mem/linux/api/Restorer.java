@@ -20,7 +20,9 @@ public final class Restorer {
         return Tracer.get().call(() -> {
             Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
             try {
-                return new dmtcp.mem.linux.internal.Restorer(state, source, stub).restore();
+                Child restored = new dmtcp.mem.linux.internal.Restorer(state, source, stub).restore();
+                Processes.announce(restored);
+                return restored;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

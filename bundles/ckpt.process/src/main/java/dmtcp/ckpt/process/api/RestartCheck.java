@@ -1,0 +1,67 @@
+package dmtcp.ckpt.process.api;
+
+import com.google.gson.JsonObject;
+import dmtcp.image.format.spi.StreamCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * What dmtcp_restart checks before it starts anything (called by the launcher before the
+ * framework starts, so plain types only): every image opens and starts with a process
+ * description, and no process of the computation still runs here.
+ */
+public final class RestartCheck {
+    private RestartCheck() {}
+
+    /** The JDK's gzip, enough to read an image's head before the codec bundles run. */
+    static final StreamCodec JDK_GZIP = new StreamCodec() {
+        @Override
+        public String name() {
+            return "gzip";
+        }
+
+        @Override
+        public OutputStream encode(OutputStream out) throws IOException {
+            return new GZIPOutputStream(out, 1 << 16);
+        }
+
+        @Override
+        public InputStream decode(InputStream in) throws IOException {
+            return new GZIPInputStream(in, 1 << 16);
+        }
+    };
+
+    /**
+     * @return null when every image may be restarted, else one line saying which may not and why
+     */
+    public static String check(String[] images) {
+        String host = dmtcp.ckpt.process.internal.Hosts.name();
+        for (String i : images) {
+            Path image = Path.of(i);
+            JsonObject info;
+            try {
+                info = ProcessImages.checkpointInfo(image, Map.of("gzip", JDK_GZIP));
+            } catch (IOException e) {
+                return e.getMessage();
+            }
+            int pid = info.get("pid").getAsInt();
+            long start = info.has("startTime") ? info.get("startTime").getAsLong() : -1;
+            boolean sameHost = !info.has("host") || host.equals(info.get("host").getAsString());
+            if (sameHost && start > 0 && start == dmtcp.ckpt.process.internal.Hosts.startTime(pid)) {
+                String name = info.has("program") ? info.get("program").getAsString() : "?";
+                return image + ": its process " + name + " (pid " + pid + ") is still running; stop it first "
+                        + "(dmtcp_command --kill) or restart on another host";
+            }
+            if (!Files.isReadable(image)) {
+                return image + ": not readable";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,145 @@
+package dmtcp.ckpt.process.internal;
+
+import com.google.gson.JsonObject;
+import dmtcp.ckpt.process.api.ProcessImages;
+import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.StageContext;
+import dmtcp.image.format.api.ImageWriter;
+import dmtcp.image.format.spi.StreamCodec;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Freezer;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.Launch;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The core plugin (layer 0: first on the way down, last on the way up): freezes every
+ * process at SUSPENDED, writes one image per process at CHECKPOINTED, lets them run at
+ * RUNNING (or when a round is aborted), and at RESTARTING rebuilds the processes of the
+ * images this restarter was given ({@code dmtcp.images}).
+ */
+@Component(property = {BarrierHook.LAYER + ":Integer=0", BarrierHook.NAME + "=process"})
+public class ProcessHook implements BarrierHook {
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private final List<StreamCodec> codecs = new CopyOnWriteArrayList<>();
+    private final Map<Integer, Frozen> frozen = new ConcurrentHashMap<>();
+    /** pid → the unique id its images are named with (kept across restarts). */
+    private final Map<Integer, String> uniqueIds = new ConcurrentHashMap<>();
+    private boolean gzip;
+    private List<Path> images = List.of();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addCodec(StreamCodec codec) {
+        codecs.add(codec);
+    }
+
+    void removeCodec(StreamCodec codec) {
+        codecs.remove(codec);
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        gzip = !"false".equals(context.getProperty("dmtcp.gzip"));
+        String list = context.getProperty("dmtcp.images");
+        if (list != null && !list.isEmpty()) {
+            images = java.util.Arrays.stream(list.split(File.pathSeparator)).map(Path::of).toList();
+        }
+    }
+
+    @Override
+    public void suspend(StageContext ctx) {
+        for (StageContext.Process p : ctx.processes()) {
+            frozen.computeIfAbsent(p.pid(), Freezer::freeze);
+        }
+    }
+
+    @Override
+    public void checkpoint(StageContext ctx) throws IOException {
+        StreamCodec codec = codec();
+        for (StageContext.Process p : ctx.processes()) {
+            Frozen f = frozen.get(p.pid());
+            if (f == null) {
+                continue; // started after SUSPENDED: in the next round
+            }
+            String id = uniqueIds.computeIfAbsent(p.pid(), pid -> Hosts.unique(pid));
+            Path target = ctx.checkpointDir().resolve("ckpt_" + Hosts.safeName(p.name()) + "_" + id + ".dmtcp");
+            JsonObject extra = new JsonObject();
+            extra.addProperty("program", p.name());
+            extra.addProperty("uniqueId", id);
+            extra.addProperty("host", Hosts.name());
+            extra.addProperty("startTime", Hosts.startTime(p.pid()));
+            extra.addProperty("round", ctx.round());
+            extra.addProperty("created", java.time.Instant.now().toString());
+            long t0 = System.nanoTime();
+            ImageWriter w = ProcessImages.dump(f, target, codec, extra);
+            ctx.addImage(w.temporary(), target);
+            log.info("{}[{}]: image written in {} ms ({} MB raw{})", p.name(), p.pid(),
+                    (System.nanoTime() - t0) / 1_000_000, w.rawBytes() >> 20, codec == null ? "" : ", " + codec.name());
+        }
+    }
+
+    @Override
+    public void resume(StageContext ctx) {
+        for (Frozen f : frozen.values()) {
+            f.thaw();
+        }
+        frozen.clear();
+    }
+
+    @Override
+    public void restart(StageContext ctx) throws IOException {
+        Map<String, StreamCodec> byName = codecsByName();
+        try {
+            for (Path image : images) {
+                long t0 = System.nanoTime();
+                JsonObject meta = ProcessImages.checkpointInfo(image, byName);
+                Child c = ProcessImages.restore(image, byName);
+                if (meta.has("uniqueId")) {
+                    uniqueIds.put(c.pid(), meta.get("uniqueId").getAsString());
+                }
+                log.info("{} restored from {} in {} ms as pid {}", c.name(), image, (System.nanoTime() - t0) / 1_000_000,
+                        c.pid());
+            }
+        } catch (IOException | RuntimeException e) {
+            Launch.giveUp(e.getMessage());
+            throw e;
+        }
+    }
+
+    private StreamCodec codec() throws IOException {
+        if (!gzip) {
+            return null;
+        }
+        StreamCodec c = codecsByName().get("gzip");
+        if (c == null) {
+            throw new IOException("no gzip codec is installed (bundle dmtcp.compress.gzip); use --no-gzip or DMTCP_GZIP=0");
+        }
+        return c;
+    }
+
+    private Map<String, StreamCodec> codecsByName() {
+        Map<String, StreamCodec> m = new LinkedHashMap<>();
+        for (StreamCodec c : codecs) {
+            m.putIfAbsent(c.name(), c);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,141 @@
+package dmtcp.runtime;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What dmtcp_checkpoint and dmtcp_restart share: finding or starting the coordinator,
+ * booting the runtime beside the programs, and waiting for them.
+ */
+final class Session {
+    private final String tool;
+    private final String host;
+    private final int port;
+    private final boolean join;
+    private final boolean newCoordinator;
+    private final int newPort;
+    private final int interval;
+    private final Path checkpointDir;
+    private Process started;
+    private Runtime rt;
+    private Class<?> launch;
+
+    Session(String tool, String host, int port, boolean join, boolean newCoordinator, int newPort, int interval,
+            Path checkpointDir) {
+        this.tool = tool;
+        this.host = host;
+        this.port = port;
+        this.join = join;
+        this.newCoordinator = newCoordinator;
+        this.newPort = newPort;
+        this.interval = interval;
+        this.checkpointDir = checkpointDir;
+    }
+
+    /** Finds the coordinator, or starts one (in the background, --exit-on-last) when allowed. */
+    void ensureCoordinator() throws IOException {
+        if (newCoordinator) {
+            started = Daemon.spawn(newPort, "", true, interval, checkpointDir, 300, null);
+        } else if (!answers(host, port)) {
+            if (join) {
+                throw new IllegalStateException("no coordinator answers at " + host + ":" + port + " (--join given)");
+            }
+            if (!isLocal(host)) {
+                throw new IllegalStateException("no coordinator answers at " + host + ":" + port
+                        + "; start dmtcp_coordinator there first");
+            }
+            System.err.println(tool + ": no coordinator at " + host + ":" + port
+                    + ", starting one in the background (--exit-on-last)");
+            started = Daemon.spawn(port, "", true, interval, checkpointDir, 300, null);
+        }
+    }
+
+    /** Nothing will join: stop a coordinator this session started, so it does not wait forever. */
+    void abandon() {
+        if (started != null) {
+            started.destroy();
+        }
+    }
+
+    /** Installs the runtime's bundles (the framework does not start yet). */
+    void init(Map<String, String> props) {
+        props.put("dmtcp.host", host);
+        props.put("dmtcp.checkpointDir", checkpointDir.toAbsolutePath().normalize().toString());
+        Timing.mark("options parsed");
+        rt = Runtime.init(props);
+        Timing.mark("framework initialised, bundles installed");
+    }
+
+    /**
+     * Calls a static method of a class in one of the runtime's bundles (before the framework
+     * starts, the launcher cannot link to bundle classes). A failure's message is rethrown
+     * as an IllegalStateException.
+     */
+    Object call(String bundle, String className, String method, Class<?>[] types, Object... args) throws Exception {
+        Class<?> c = rt.bundle(bundle).loadClass(className);
+        try {
+            return c.getMethod(method, types).invoke(null, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
+        }
+    }
+
+    Object launch(String method, Class<?>[] types, Object... args) throws Exception {
+        return call("dmtcp.mem.native", "dmtcp.mem.linux.api.Launch", method, types, args);
+    }
+
+    /** Starts the framework (the participant joins the coordinator) once the coordinator's port is known. */
+    void start() throws IOException {
+        int coordPort = port;
+        if (newCoordinator) {
+            coordPort = Daemon.awaitPort(started, 30);
+            if (coordPort < 0) {
+                System.err.println(tool + ": the new coordinator did not start: " + Daemon.lastLine(Daemon.logOf(started))
+                        + "; running without checkpoints");
+            } else if (newPort == 0) {
+                System.err.println(tool + ": new coordinator on port " + coordPort);
+            }
+        }
+        // the framework reads this when it starts (Felix falls back to system properties)
+        System.setProperty("dmtcp.port", String.valueOf(coordPort));
+        rt.start();
+        Timing.mark("framework started");
+    }
+
+    /** Waits for the programs, stops the runtime; the first program's status, or 1 if they never came. */
+    int waitAndStop() throws Exception {
+        int status = (Integer) launch("waitForAll", new Class<?>[0]);
+        String failure = (String) launch("failure", new Class<?>[0]);
+        Timing.mark("programs ended");
+        rt.stop();
+        Timing.mark("framework stopped");
+        if (failure != null && status == 1) {
+            System.err.println(tool + ": " + failure);
+        }
+        return status;
+    }
+
+    static boolean answers(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean isLocal(String host) {
+        try {
+            InetAddress a = InetAddress.getByName(host);
+            return a.isLoopbackAddress() || a.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
