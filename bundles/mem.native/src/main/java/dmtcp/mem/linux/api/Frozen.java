@@ -43,7 +43,7 @@ public final class Frozen implements AutoCloseable {
                     Tracee.reap(t);
                 }
             }
-            for (int[] p : Tracee.drainPending()) {
+            for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }
             return null;

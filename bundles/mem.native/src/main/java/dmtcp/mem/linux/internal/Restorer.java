@@ -150,7 +150,7 @@ public final class Restorer {
             for (int tid : tids) {
                 Tracee.detach(tid, 0);
             }
-            for (int[] p : Tracee.drainPending()) {
+            for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }
             mark("registers+detach");

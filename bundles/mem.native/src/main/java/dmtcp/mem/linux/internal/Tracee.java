@@ -246,10 +246,16 @@ public final class Tracee {
         }
     }
 
-    /** Signals caught during steps since the last call, as {tid, signal} pairs. */
-    public static List<int[]> drainPending() {
-        List<int[]> l = new ArrayList<>(PENDING);
-        PENDING.clear();
+    /** Signals caught during steps of these threads, as {tid, signal} pairs; forgotten here. */
+    public static List<int[]> drainPending(java.util.Collection<Integer> tids) {
+        List<int[]> l = new ArrayList<>();
+        for (java.util.Iterator<int[]> it = PENDING.iterator(); it.hasNext(); ) {
+            int[] p = it.next();
+            if (tids.contains(p[0])) {
+                l.add(p);
+                it.remove();
+            }
+        }
         return l;
     }
 }
