@@ -3,27 +3,32 @@
  * then checks both against the integer count. A freeze lands inside the loop almost
  * always, so a restore that loses the XSAVE area shows up as ok=0. A second thread
  * sits in a SIGUSR1 handler on its sigaltstack, blocked in pause(), so it is restored
- * while on that stack. Appends "n ok" to argv[1]. */
+ * while on that stack. That stack is one page above a PROT_NONE guard page and the handler
+ * takes room, so less than 1 KiB is left below the thread's stack pointer (no room for
+ * the dumper's usual scratch slot). Appends "n ok" to argv[1]. */
 #include <fcntl.h>
 #include <immintrin.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-static char altstack[65536];
+static char *altstack;
 static volatile int in_handler;
 
 static void on_usr1(int sig) {
     (void) sig;
-    in_handler = 1;
+    volatile char room[320];
+    room[0] = 1;
+    in_handler = room[0];
     for (;;) pause(); /* stays here, on the alternate stack */
 }
 
 static void *sitter(void *arg) {
     (void) arg;
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+    stack_t ss = { .ss_sp = altstack, .ss_size = 4096 };
     sigaltstack(&ss, NULL);
     for (;;) pause();
     return NULL;
@@ -36,6 +41,9 @@ int main(int argc, char **argv) {
     sa.sa_handler = on_usr1;
     sa.sa_flags = SA_ONSTACK;
     sigaction(SIGUSR1, &sa, NULL);
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(m, 4096, PROT_NONE);
+    altstack = m + 4096;
     pthread_t t;
     pthread_create(&t, NULL, sitter, NULL);
     usleep(10000);

@@ -60,6 +60,7 @@ public final class Dumper {
         try {
             int main = tids.get(0);
             site = Inject.findSite(main, mem);
+            maps = Maps.read(live); // before any injected mmap of a spare scratch page
             List<ThreadState> threads = new ArrayList<>();
             for (int t : tids) {
                 threads.add(dumpThread(t));
@@ -117,18 +118,38 @@ public final class Dumper {
                 }
             }
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
-            List<MemoryRegion> regions = savedPages(Maps.read(live));
+            List<MemoryRegion> regions = savedPages(maps);
             streamMemory(regions, sink);
             return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers,
                     Tracee.pendingSignals(live, true));
         } finally {
+            if (spare != 0) {
+                Inject.syscall(tids.get(0), site, Sys.SYS_munmap, spare, Mman.PAGE_SIZE);
+            }
             mem.close();
         }
     }
 
-    /** A 64-byte slot well below the thread's red zone, for injected calls' output. */
+    private List<MemoryRegion> maps;
+    private long spare;
+
+    /**
+     * A 64-byte slot for injected calls' output: 1 KiB below the thread's stack pointer
+     * (well past the red zone) when that lies in a writable mapping, else a spare page
+     * mapped for the dump (and unmapped before it ends; it is not in the saved maps).
+     */
     private long scratchOf(int tid) {
-        return (Tracee.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
+        long slot = (Tracee.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
+        for (MemoryRegion r : maps) {
+            if (slot >= r.start() && slot + 64 <= r.end() && (r.prot() & Mman.PROT_WRITE) != 0 && !r.shared()) {
+                return slot;
+            }
+        }
+        if (spare == 0) {
+            spare = Inject.check(tids.get(0), site, "mmap", Sys.SYS_mmap, 0, Mman.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        }
+        return spare;
     }
 
     private ThreadState dumpThread(int tid) {
