@@ -1,18 +1,15 @@
 package dmtcp.mem.linux.internal;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySink;
 import dmtcp.mem.linux.api.MmLayout;
-import dmtcp.mem.linux.api.NativeException;
 import dmtcp.mem.linux.api.PageRange;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.SigAction;
 import dmtcp.mem.linux.api.ThreadState;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -311,14 +308,5 @@ public final class Dumper {
             bb.clear();
             pos += lens[i];
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
-    }
-
-    static NativeException lastError(String call) {
-        int errno = Native.getLastError();
-        return new NativeException(call, errno, Libc.strerror(errno));
     }
 }

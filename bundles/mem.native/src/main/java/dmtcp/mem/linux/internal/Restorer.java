@@ -35,7 +35,9 @@ public final class Restorer {
     private static final long OFF_PATH = 4096;
     private static final long LOWEST = 0x10000;
     private static final long TASK_SIZE = 0x7ffffffff000L;
-    private static final int STOP_SIGNALS_SIGSTOP = 19;
+    private static final int SIGSTOP = 19;
+    private static final int SS_DISABLE = 2;
+    private static final int SS_AUTODISARM = 1 << 31;
 
     private final ProcessState st;
     private final MemorySource src;
@@ -44,8 +46,8 @@ public final class Restorer {
     private long site;
     private long scratch;
 
-    /** Milliseconds per phase of the last restore, for the README's numbers. */
-    public final Map<String, Long> timings = new java.util.LinkedHashMap<>();
+    /** Milliseconds per phase of this restore (diagnostics). */
+    private final Map<String, Long> timings = new java.util.LinkedHashMap<>();
     private long t0;
 
     private final Child stub;
@@ -71,6 +73,10 @@ public final class Restorer {
             target = exe;
         }
         return List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$0\"", target);
+    }
+
+    public Map<String, Long> timings() {
+        return java.util.Collections.unmodifiableMap(timings);
     }
 
     private void mark(String phase) {
@@ -125,7 +131,7 @@ public final class Restorer {
             setMm();
             processAttributes();
             ThreadState leader = st.threads().get(0);
-            threadAttributes(pid, leader);
+            threadAttributes(pid, leader, true);
             List<Integer> tids = new ArrayList<>();
             tids.add(pid);
             for (int i = 1; i < st.threads().size(); i++) {
@@ -193,7 +199,7 @@ public final class Restorer {
                 Tracee.cont(pid, 0);
             } else {
                 int sig = Tracee.stopSig(s);
-                Tracee.cont(pid, sig == STOP_SIGNALS_SIGSTOP ? 0 : sig);
+                Tracee.cont(pid, sig == SIGSTOP ? 0 : sig);
             }
         }
         Tracee.step(pid); // out of execve: registers set inside a syscall would be overwritten
@@ -452,9 +458,13 @@ public final class Restorer {
         }
     }
 
-    /** Per-thread kernel state only the thread itself can set: tid address, robust list, rseq, sigaltstack. */
-    private void threadAttributes(int tid, ThreadState ts) {
-        if (ts.clearChildTid() != 0) {
+    /**
+     * Per-thread kernel state only the thread itself can set: tid address (the leader
+     * only: a cloned thread got it from CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID), robust
+     * list, rseq, sigaltstack.
+     */
+    private void threadAttributes(int tid, ThreadState ts, boolean leader) {
+        if (leader && ts.clearChildTid() != 0) {
             long newTid = Inject.check(tid, site, "set_tid_address", SYS_set_tid_address, ts.clearChildTid());
             // glibc caches the tid in struct pthread, which is where clear_child_tid points
             mem.write(ts.clearChildTid(), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) newTid).array());
@@ -465,9 +475,10 @@ public final class Restorer {
         if (ts.rseqAddress() != 0) {
             Inject.check(tid, site, "rseq", SYS_rseq, ts.rseqAddress(), ts.rseqLength(), 0, ts.rseqSignature() & 0xffffffffL);
         }
-        if ((ts.altStackFlags() & 2) == 0) { // not SS_DISABLE
+        if ((ts.altStackFlags() & SS_DISABLE) == 0) {
             ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
+            // SS_ONSTACK is a report, not a setting; SS_AUTODISARM is kept
+            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & SS_AUTODISARM).putInt(0).putLong(ts.altStackSize());
             mem.write(scratch + OFF_STRUCT, b.array());
             Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
         }
@@ -505,25 +516,13 @@ public final class Restorer {
             if (!Tracee.isStopped(s)) {
                 throw new NativeException("clone of thread " + ts.tid(), 3, "new thread " + tid + " ended, status 0x" + Integer.toHexString(s));
             }
-            if (Tracee.event(s) == Ptrace.PTRACE_EVENT_STOP || Tracee.stopSig(s) == STOP_SIGNALS_SIGSTOP) {
+            if (Tracee.event(s) == Ptrace.PTRACE_EVENT_STOP || Tracee.stopSig(s) == SIGSTOP) {
                 break;
             }
             Tracee.cont(tid, 0);
         }
-        // clone with CHILD_SETTID already wrote the new tid into glibc's struct pthread
-        ThreadState noTidWrite = ts;
-        if (ts.robustListHead() != 0) {
-            Inject.check(tid, site, "set_robust_list", SYS_set_robust_list, ts.robustListHead(), ts.robustListLength());
-        }
-        if (noTidWrite.rseqAddress() != 0) {
-            Inject.check(tid, site, "rseq", SYS_rseq, ts.rseqAddress(), ts.rseqLength(), 0, ts.rseqSignature() & 0xffffffffL);
-        }
-        if ((ts.altStackFlags() & 2) == 0) {
-            ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
-            mem.write(scratch + OFF_STRUCT, b.array());
-            Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
-        }
+        // CLONE_CHILD_SETTID already wrote the new tid into glibc's struct pthread
+        threadAttributes(tid, ts, false);
         return tid;
     }
 
