@@ -357,4 +357,27 @@ public class CheckpointRestoreTest {
             assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
         }
     }
+
+    @Test
+    public void sixtyFourThreadsAllProgressThroughThreeRestores() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString(), "64"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            c = cycle(c, out);
+            assertEquals(65, Freezer.tasks(c.pid()).size());
+            List<String> l = CPrograms.awaitLines(out, n + 10, 10_000);
+            long minBefore = Long.parseLong(l.get(n - 1).split(" ")[6]);
+            long minAfter = Long.parseLong(l.get(l.size() - 1).split(" ")[6]);
+            assertTrue("every one of 64 workers progressed after restore " + round, minAfter > minBefore);
+        }
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            String[] f = l.get(i).split(" ");
+            assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+            assertEquals(l.get(i), "1", f[5]);
+        }
+    }
 }
