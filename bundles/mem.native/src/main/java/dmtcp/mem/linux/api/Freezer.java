@@ -29,6 +29,7 @@ public final class Freezer {
     private static Frozen freezeOnTracer(int pid) {
         Set<Integer> stopped = new LinkedHashSet<>();
         Set<Integer> gone = new LinkedHashSet<>();
+        boolean groupStop = false;
         try {
             for (;;) {
                 List<Integer> fresh = new ArrayList<>();
@@ -52,8 +53,10 @@ public final class Freezer {
                     }
                 }
                 for (int t : seized) {
-                    if (waitInterrupted(t)) {
+                    int sig = waitInterrupted(t);
+                    if (sig > 0) {
                         stopped.add(t);
+                        groupStop |= sig != SIGTRAP;
                     } else {
                         gone.add(t);
                     }
@@ -76,18 +79,24 @@ public final class Freezer {
         if (order.remove(Integer.valueOf(pid))) {
             order.add(0, pid);
         }
-        return new Frozen(pid, order);
+        return new Frozen(pid, order, groupStop);
     }
 
-    /** Waits for the interrupt stop of {@code tid}; false if the thread ended instead. */
-    private static boolean waitInterrupted(int tid) {
+    private static final int SIGTRAP = 5;
+
+    /**
+     * Waits for the interrupt stop of {@code tid}: returns its signal (SIGTRAP for our
+     * interrupt, SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU when the process was in a group stop),
+     * or 0 if the thread ended instead.
+     */
+    private static int waitInterrupted(int tid) {
         for (;;) {
             int st = Tracee.waitTid(tid);
             if (!Tracee.isStopped(st)) {
-                return false;
+                return 0;
             }
             if (Tracee.event(st) == dmtcp.mem.linux.internal.Ptrace.PTRACE_EVENT_STOP) {
-                return true;
+                return Tracee.stopSig(st);
             }
             if (Tracee.event(st) != 0) {
                 Tracee.cont(tid, 0);

@@ -12,11 +12,18 @@ import java.util.List;
 public final class Frozen implements AutoCloseable {
     private final int pid;
     private final List<Integer> tids;
+    private final boolean groupStopped;
     private boolean thawed;
 
-    Frozen(int pid, List<Integer> tids) {
+    Frozen(int pid, List<Integer> tids, boolean groupStopped) {
         this.pid = pid;
         this.tids = List.copyOf(tids);
+        this.groupStopped = groupStopped;
+    }
+
+    /** The process was stopped (SIGSTOP, SIGTSTP, ...) when frozen; thawing leaves it so. */
+    public boolean groupStopped() {
+        return groupStopped;
     }
 
     public int pid() {

@@ -38,8 +38,11 @@ public final class Dumper {
     private final RemoteMemory mem;
     private long site;
 
-    public Dumper(int pid, List<Integer> tids) {
+    private final boolean stopped;
+
+    public Dumper(int pid, List<Integer> tids, boolean stopped) {
         this.pid = pid;
+        this.stopped = stopped;
         this.tids = tids;
         this.live = tids.get(0);
         this.mem = new RemoteMemory(live);
@@ -118,7 +121,7 @@ public final class Dumper {
             List<MemoryRegion> regions = savedPages(maps);
             streamMemory(regions, sink);
             return new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions, rlimits, itimers,
-                    Tracee.pendingSignals(live, true));
+                    Tracee.pendingSignals(live, true), stopped);
         } finally {
             if (spare != 0) {
                 Inject.syscall(tids.get(0), site, Sys.SYS_munmap, spare, Mman.PAGE_SIZE);

@@ -156,6 +156,9 @@ public final class Restorer {
             for (int tid : tids) {
                 Tracee.detach(tid, 0);
             }
+            if (st.stopped()) {
+                Libc.kill(pid, SIGSTOP); // it was stopped at checkpoint time: SIGCONT resumes it
+            }
             for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }

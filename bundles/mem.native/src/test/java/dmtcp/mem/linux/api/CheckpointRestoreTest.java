@@ -380,4 +380,33 @@ public class CheckpointRestoreTest {
             assertEquals(l.get(i), "1", f[5]);
         }
     }
+
+    private static char state(int pid) throws Exception {
+        String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return s.charAt(s.lastIndexOf(')') + 2);
+    }
+
+    @Test
+    public void aStoppedProcessIsRestoredStopped() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        c.signal(19);
+        long deadline = System.currentTimeMillis() + 5000;
+        while (state(c.pid()) != 'T') {
+            assertTrue(System.currentTimeMillis() < deadline);
+            Thread.sleep(5);
+        }
+        int n = CPrograms.lines(out).size();
+        c = cycle(c, out);
+        Thread.sleep(300);
+        assertEquals('T', state(c.pid()));
+        assertEquals("no output while stopped", n, CPrograms.lines(out).size());
+        c.signal(18);
+        List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+    }
 }
