@@ -5,6 +5,7 @@ import static dmtcp.mem.linux.internal.Sys.*;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.ExitStatus;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.NativeException;
@@ -153,11 +154,16 @@ public final class Restorer {
                 Tracee.setXstate(tid, ts.xstate());
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
+            // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
+            // stops before running one instruction, and SIGCONT resumes it
+            int sig = st.stopped() ? SIGSTOP : 0;
             for (int tid : tids) {
-                Tracee.detach(tid, 0);
-            }
-            if (st.stopped()) {
-                Libc.kill(pid, SIGSTOP); // it was stopped at checkpoint time: SIGCONT resumes it
+                if (!Tracee.detachIfAlive(tid, sig)) {
+                    int[] status = new int[1];
+                    Libc.waitpid(tid, status, Libc.__WALL | Libc.WNOHANG);
+                    throw new NativeException("restore of " + st.comm() + ": detach of thread " + tid, 3,
+                            "the restored process ended as soon as it ran (" + ExitStatus.fromWaitStatus(status[0]) + ")");
+                }
             }
             for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
