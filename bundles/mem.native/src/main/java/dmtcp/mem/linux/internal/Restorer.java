@@ -46,6 +46,8 @@ public final class Restorer {
     private RemoteMemory mem;
     private long site;
     private long scratch;
+    /** The restored threads so far, the leader (the stub's pid) first. */
+    private final List<Integer> tids = new ArrayList<>();
 
     /** Milliseconds per phase of this restore (diagnostics). */
     private final Map<String, Long> timings = new java.util.LinkedHashMap<>();
@@ -133,7 +135,6 @@ public final class Restorer {
             processAttributes();
             ThreadState leader = st.threads().get(0);
             threadAttributes(pid, leader, true);
-            List<Integer> tids = new ArrayList<>();
             tids.add(pid);
             for (int i = 1; i < st.threads().size(); i++) {
                 tids.add(cloneThread(st.threads().get(i)));
@@ -144,10 +145,12 @@ public final class Restorer {
             }
             requeueSignals(tids);
             mark("threads");
+            // from the moved vDSO's syscall if there is one; else from the trampoline itself
+            // (the step's trap comes at syscall exit, before anything is fetched there)
             if (finalSite >= 0) {
                 site = finalSite;
-                inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
             }
+            inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
             for (int i = 0; i < tids.size(); i++) {
                 ThreadState ts = st.threads().get(i);
                 int tid = tids.get(i);
@@ -177,6 +180,11 @@ public final class Restorer {
             }
             if (!done) {
                 Libc.kill(pid, 9);
+                for (int tid : tids) {
+                    if (tid != pid) {
+                        Tracee.reap(tid); // traced threads stay zombies until their tracer collects them
+                    }
+                }
             }
         }
     }

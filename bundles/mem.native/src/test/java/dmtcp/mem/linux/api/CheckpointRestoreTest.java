@@ -409,4 +409,44 @@ public class CheckpointRestoreTest {
             assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
         }
     }
+
+    @Test
+    public void aFailedRestoreLeavesNothingBehind() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            ProcessState st = Checkpointer.dump(f, image);
+            f.kill();
+            // corrupt the last thread's XSAVE header (reserved bytes must be zero): it is set
+            // after every thread has been cloned, so the failure path has threads to clean up
+            List<ThreadState> threads = new ArrayList<>(st.threads());
+            ThreadState t = threads.get(threads.size() - 1);
+            byte[] x = t.xstate().clone();
+            x[512 + 20] = 1;
+            threads.set(threads.size() - 1, new ThreadState(t.tid(), t.regs(), x, t.sigmask(), t.rseqAddress(), t.rseqLength(),
+                    t.rseqSignature(), t.robustListHead(), t.robustListLength(), t.clearChildTid(), t.altStackSp(),
+                    t.altStackFlags(), t.altStackSize(), t.pendingSignals()));
+            ProcessState bad = new ProcessState(st.pid(), st.exe(), st.comm(), st.argv(), st.cwd(), st.umask(), st.mm(), st.auxv(),
+                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped());
+            int before = Processes.launched().size();
+            try {
+                Restorer.restore(bad, image);
+                org.junit.Assert.fail("restored a corrupt XSAVE area");
+            } catch (NativeException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("NT_X86_XSTATE") || e.getMessage().contains("0x202"));
+            }
+            Child stub = Processes.launched().get(before);
+            // killed, and its cloned threads collected: otherwise the stub could never be reaped
+            assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
+            // the good state still restores
+            Child r = Restorer.restore(st, image);
+            children.add(r);
+            int n = CPrograms.lines(out).size();
+            CPrograms.awaitLines(out, n + 3, 10_000);
+        }
+    }
 }
