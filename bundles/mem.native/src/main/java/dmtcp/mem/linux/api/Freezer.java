@@ -3,6 +3,8 @@ package dmtcp.mem.linux.api;
 import dmtcp.mem.linux.internal.Tracee;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,25 +34,33 @@ public final class Freezer {
         boolean groupStop = false;
         try {
             for (;;) {
-                List<Integer> fresh = new ArrayList<>();
-                for (int t : tasks(pid)) {
-                    if (!stopped.contains(t) && !gone.contains(t) && isZombie(pid, t)) {
-                        gone.add(t); // a leader that left with pthread_exit: no registers, never stops
-                    } else if (!stopped.contains(t) && !gone.contains(t)) {
-                        fresh.add(t);
-                    }
-                }
-                if (fresh.isEmpty()) {
-                    break;
-                }
+                // seize each thread as soon as it is listed: every stopped thread is one less
+                // competing for the CPU with this one while the rest of the list is read
                 List<Integer> seized = new ArrayList<>();
-                for (int t : fresh) {
-                    if (Tracee.trySeize(t, 0)) {
-                        Tracee.interrupt(t);
-                        seized.add(t);
-                    } else {
-                        gone.add(t);
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
+                    for (Path p : ds) {
+                        int t = Integer.parseInt(p.getFileName().toString());
+                        if (stopped.contains(t) || gone.contains(t) || seized.contains(t)) {
+                            continue;
+                        }
+                        int errno = Tracee.trySeize(t, 0);
+                        if (errno == 0) {
+                            Tracee.interrupt(t);
+                            seized.add(t);
+                        } else if (errno == ESRCH || (errno == EPERM && isZombie(pid, t))) {
+                            gone.add(t); // exited, or a leader that left with pthread_exit: it never stops
+                        } else {
+                            throw new NativeException("ptrace(PTRACE_SEIZE, " + t + ")", errno,
+                                    dmtcp.mem.linux.internal.Libc.strerror(errno));
+                        }
                     }
+                } catch (NoSuchFileException e) {
+                    // the process is gone
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (seized.isEmpty()) {
+                    break;
                 }
                 for (int t : seized) {
                     int sig = waitInterrupted(t);
@@ -83,6 +93,8 @@ public final class Freezer {
     }
 
     private static final int SIGTRAP = 5;
+    private static final int EPERM = 1;
+    private static final int ESRCH = 3;
 
     /**
      * Waits for the interrupt stop of {@code tid}: returns its signal (SIGTRAP for our
