@@ -204,11 +204,16 @@ public class CheckpointRestoreTest {
             c.signal(12);
             dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.internal.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
             long deadline = System.currentTimeMillis() + 5000;
-            while (!CPrograms.lines(out).get(CPrograms.lines(out).size() - 1).endsWith(" 3")) {
+            int firstPending;
+            for (;;) {
+                List<String> l = CPrograms.lines(out);
+                if (l.get(l.size() - 1).endsWith(" 3")) {
+                    firstPending = l.size() - 1;
+                    break;
+                }
                 assertTrue("both signals pending", System.currentTimeMillis() < deadline);
                 Thread.sleep(10);
             }
-            int firstPending = CPrograms.lines(out).size() - 1;
             for (int round = 0; round < 3; round++) {
                 int n = CPrograms.lines(out).size();
                 c = cycle(c, out);
