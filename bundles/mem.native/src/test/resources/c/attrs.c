@@ -14,6 +14,18 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 static volatile long ticks;
 static void on_alarm(int sig) { (void) sig; ticks++; }
 
@@ -55,9 +67,7 @@ int main(int argc, char **argv) {
         char line[4300];
         int len = snprintf(line, sizeof line, "%ld %03o %s %ld %ld %d %d %d\n", n, (unsigned) m, cwd, (long) rl.rlim_cur,
                 ticks, sigismember(&cur, SIGUSR2), heapok, pending);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
         usleep(20000);
     }
 }

@@ -6,6 +6,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 int main(int argc, char **argv) {
     size_t mb = atol(argv[2]);
     size_t n = mb * 1024 * 1024 / 8;
@@ -18,9 +30,7 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < n; i++) sum = sum * 31 + buf[i];
         char line[64];
         int len = snprintf(line, sizeof line, "%ld %016llx\n", k, (unsigned long long) sum);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
         usleep(100000);
     }
 }

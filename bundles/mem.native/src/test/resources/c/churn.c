@@ -7,6 +7,18 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 static volatile long spawned, w[2];
 
 static void *shortlived(void *arg) { (void) arg; __sync_fetch_and_add(&spawned, 1); return NULL; }
@@ -33,8 +45,6 @@ int main(int argc, char **argv) {
         last = now_ms();
         char line[128];
         int len = snprintf(line, sizeof line, "%ld %ld %ld %ld\n", n++, spawned, w[0], w[1]);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
     }
 }

@@ -7,6 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 static volatile sig_atomic_t usr1;
 static char altstack[65536];
 
@@ -29,9 +41,7 @@ int main(int argc, char **argv) {
     for (long n = 1;; n++) {
         char line[64];
         int len = snprintf(line, sizeof line, "%ld %d\n", n, (int) usr1);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
         usleep(period);
     }
 }

@@ -3,27 +3,44 @@
  * then checks both against the integer count. A freeze lands inside the loop almost
  * always, so a restore that loses the XSAVE area shows up as ok=0. A second thread
  * sits in a SIGUSR1 handler on its sigaltstack, blocked in pause(), so it is restored
- * while on that stack. Appends "n ok" to argv[1]. */
+ * while on that stack. That stack is one page above a PROT_NONE guard page and the handler
+ * takes room, so less than 1 KiB is left below the thread's stack pointer (no room for
+ * the dumper's usual scratch slot). Appends "n ok" to argv[1]. */
 #include <fcntl.h>
 #include <immintrin.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-static char altstack[65536];
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
+static char *altstack;
 static volatile int in_handler;
 
 static void on_usr1(int sig) {
     (void) sig;
-    in_handler = 1;
+    volatile char room[320];
+    room[0] = 1;
+    in_handler = room[0];
     for (;;) pause(); /* stays here, on the alternate stack */
 }
 
 static void *sitter(void *arg) {
     (void) arg;
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+    stack_t ss = { .ss_sp = altstack, .ss_size = 4096 };
     sigaltstack(&ss, NULL);
     for (;;) pause();
     return NULL;
@@ -36,6 +53,9 @@ int main(int argc, char **argv) {
     sa.sa_handler = on_usr1;
     sa.sa_flags = SA_ONSTACK;
     sigaction(SIGUSR1, &sa, NULL);
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(m, 4096, PROT_NONE);
+    altstack = m + 4096;
     pthread_t t;
     pthread_create(&t, NULL, sitter, NULL);
     usleep(10000);
@@ -55,8 +75,6 @@ int main(int argc, char **argv) {
         int ok = a == i * 0.5 && lanes[0] == i && lanes[1] == i && lanes[2] == i && lanes[3] == i;
         char line[64];
         int len = snprintf(line, sizeof line, "%ld %d\n", n, ok);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
     }
 }

@@ -5,6 +5,18 @@
 #include <stdio.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 static volatile long c[2];
 static const char *path;
 
@@ -15,9 +27,7 @@ static void *worker(void *arg) {
         if (i == 0 && n % 10 == 0) {
             char line[64];
             int len = snprintf(line, sizeof line, "%ld %ld %ld\n", n / 10, c[0], c[1]);
-            int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-            if (fd < 0 || write(fd, line, len) != len) _exit(2);
-            close(fd);
+            append(path, line, len);
         }
         usleep(1000);
     }

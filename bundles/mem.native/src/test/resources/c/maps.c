@@ -11,6 +11,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 #define PG 4096
 static unsigned char *shanon, *privfile, *shfile, *none, *ro, *memfd, *deleted;
 
@@ -73,9 +85,7 @@ int main(int argc, char **argv) {
         mprotect(none, 2 * PG, PROT_NONE);
         char line[64];
         int len = snprintf(line, sizeof line, "%ld %d %d\n", n, ok, depth);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
         usleep(5000);
     }
 }

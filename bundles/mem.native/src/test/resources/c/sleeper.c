@@ -5,14 +5,24 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
 int main(int argc, char **argv) {
     int secs = atoi(argv[2]);
     for (long n = 1;; n++) {
         char line[32];
         int len = snprintf(line, sizeof line, "%ld\n", n);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        append(argv[1], line, len);
         sleep(secs);
     }
 }

@@ -1,18 +1,36 @@
-/* Four workers each bump their own counter under one mutex and signal a condvar; main
- * waits on the condvar and every 20 ms appends "iter c0 c1 c2 c3 ok" to argv[1], where ok
- * is 1 when pthread_kill(worker, 0) succeeds for every worker (glibc's cached tids are
- * right) and the counters are consistent with the total. */
+/* argv[2] (default 4, at most 256) workers each bump their own counter under one mutex
+ * and signal a condvar; main waits on the condvar and every 20 ms appends
+ * "iter c0 c1 c2 c3 ok min" to argv[1], where ok is 1 when pthread_kill(worker, 0)
+ * succeeds for every worker (glibc's cached tids are right) and the counters are
+ * consistent with the total (else "0:sum" or "0:kill<i>=<errno>"), and min is the
+ * smallest counter of all workers. A failed pthread_kill is tried once more: main may
+ * have been frozen with the old tid already loaded in a register (new tids are a known
+ * limit of restore), but glibc's stored tid must be right on the second try. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-#define N 4
+/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
+ * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+static void append(const char *path, const char *line, int len) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        int ok = fd >= 0 && write(fd, line, len) == len;
+        if (fd >= 0) close(fd);
+        if (ok) return;
+    }
+    _exit(2);
+}
+
+#define MAXN 256
+static int N = 4;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static long counters[N];
+static long counters[MAXN];
 static long total;
 
 static void *worker(void *arg) {
@@ -23,7 +41,7 @@ static void *worker(void *arg) {
         total++;
         pthread_cond_signal(&cv);
         pthread_mutex_unlock(&mu);
-        usleep(200 + 100 * i);
+        usleep(200 + 100 * (i % 4));
     }
     return NULL;
 }
@@ -35,24 +53,29 @@ static long now_ms(void) {
 }
 
 int main(int argc, char **argv) {
-    pthread_t t[N];
+    if (argc > 2) N = atoi(argv[2]);
+    if (N < 4 || N > MAXN) return 3;
+    pthread_t t[MAXN];
     for (long i = 0; i < N; i++) pthread_create(&t[i], NULL, worker, (void *) i);
     long last = now_ms(), seen = 0;
     for (long iter = 1;;) {
         pthread_mutex_lock(&mu);
         while (total == seen) pthread_cond_wait(&cv, &mu);
         seen = total;
-        long c[N], sum = 0;
-        for (int i = 0; i < N; i++) { c[i] = counters[i]; sum += c[i]; }
+        long c[MAXN], sum = 0, min = -1;
+        for (int i = 0; i < N; i++) { c[i] = counters[i]; sum += c[i]; if (min < 0 || c[i] < min) min = c[i]; }
         pthread_mutex_unlock(&mu);
         if (now_ms() - last < 20) continue;
         last = now_ms();
-        int ok = sum == seen;
-        for (int i = 0; i < N; i++) if (pthread_kill(t[i], 0) != 0) ok = 0;
-        char line[160];
-        int len = snprintf(line, sizeof line, "%ld %ld %ld %ld %ld %d\n", iter++, c[0], c[1], c[2], c[3], ok);
-        int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0 || write(fd, line, len) != len) return 2;
-        close(fd);
+        char ok[64] = "1";
+        if (sum != seen) snprintf(ok, sizeof ok, "0:sum");
+        for (int i = 0; i < N; i++) {
+            int e = pthread_kill(t[i], 0);
+            if (e != 0) e = pthread_kill(t[i], 0);
+            if (e != 0) { snprintf(ok, sizeof ok, "0:kill%d=%d", i, e); break; }
+        }
+        char line[200];
+        int len = snprintf(line, sizeof line, "%ld %ld %ld %ld %ld %s %ld\n", iter++, c[0], c[1], c[2], c[3], ok, min);
+        append(argv[1], line, len);
     }
 }

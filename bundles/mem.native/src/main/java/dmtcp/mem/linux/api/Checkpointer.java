@@ -28,7 +28,7 @@ public final class Checkpointer {
     public static ProcessState dump(Frozen frozen, MemorySink sink) {
         return Tracer.get().call(() -> {
             try {
-                return new Dumper(frozen.pid(), frozen.tids()).dump(sink);
+                return new Dumper(frozen.pid(), frozen.tids(), frozen.groupStopped()).dump(sink);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -3,6 +3,8 @@ package dmtcp.mem.linux.api;
 import dmtcp.mem.linux.internal.Tracee;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,31 +31,42 @@ public final class Freezer {
     private static Frozen freezeOnTracer(int pid) {
         Set<Integer> stopped = new LinkedHashSet<>();
         Set<Integer> gone = new LinkedHashSet<>();
+        boolean groupStop = false;
         try {
             for (;;) {
-                List<Integer> fresh = new ArrayList<>();
-                for (int t : tasks(pid)) {
-                    if (!stopped.contains(t) && !gone.contains(t) && isZombie(pid, t)) {
-                        gone.add(t); // a leader that left with pthread_exit: no registers, never stops
-                    } else if (!stopped.contains(t) && !gone.contains(t)) {
-                        fresh.add(t);
+                // seize each thread as soon as it is listed: every stopped thread is one less
+                // competing for the CPU with this one while the rest of the list is read
+                List<Integer> seized = new ArrayList<>();
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
+                    for (Path p : ds) {
+                        int t = Integer.parseInt(p.getFileName().toString());
+                        if (stopped.contains(t) || gone.contains(t) || seized.contains(t)) {
+                            continue;
+                        }
+                        int errno = Tracee.trySeize(t, 0);
+                        if (errno == 0) {
+                            Tracee.interrupt(t);
+                            seized.add(t);
+                        } else if (errno == ESRCH || (errno == EPERM && isZombie(pid, t))) {
+                            gone.add(t); // exited, or a leader that left with pthread_exit: it never stops
+                        } else {
+                            throw new NativeException("ptrace(PTRACE_SEIZE, " + t + ")", errno,
+                                    dmtcp.mem.linux.internal.Libc.strerror(errno));
+                        }
                     }
+                } catch (NoSuchFileException e) {
+                    // the process is gone
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                if (fresh.isEmpty()) {
+                if (seized.isEmpty()) {
                     break;
                 }
-                List<Integer> seized = new ArrayList<>();
-                for (int t : fresh) {
-                    if (Tracee.trySeize(t, 0)) {
-                        Tracee.interrupt(t);
-                        seized.add(t);
-                    } else {
-                        gone.add(t);
-                    }
-                }
                 for (int t : seized) {
-                    if (waitInterrupted(t)) {
+                    int sig = waitInterrupted(t);
+                    if (sig > 0) {
                         stopped.add(t);
+                        groupStop |= sig != SIGTRAP;
                     } else {
                         gone.add(t);
                     }
@@ -76,18 +89,26 @@ public final class Freezer {
         if (order.remove(Integer.valueOf(pid))) {
             order.add(0, pid);
         }
-        return new Frozen(pid, order);
+        return new Frozen(pid, order, groupStop);
     }
 
-    /** Waits for the interrupt stop of {@code tid}; false if the thread ended instead. */
-    private static boolean waitInterrupted(int tid) {
+    private static final int SIGTRAP = 5;
+    private static final int EPERM = 1;
+    private static final int ESRCH = 3;
+
+    /**
+     * Waits for the interrupt stop of {@code tid}: returns its signal (SIGTRAP for our
+     * interrupt, SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU when the process was in a group stop),
+     * or 0 if the thread ended instead.
+     */
+    private static int waitInterrupted(int tid) {
         for (;;) {
             int st = Tracee.waitTid(tid);
             if (!Tracee.isStopped(st)) {
-                return false;
+                return 0;
             }
             if (Tracee.event(st) == dmtcp.mem.linux.internal.Ptrace.PTRACE_EVENT_STOP) {
-                return true;
+                return Tracee.stopSig(st);
             }
             if (Tracee.event(st) != 0) {
                 Tracee.cont(tid, 0);

@@ -12,11 +12,18 @@ import java.util.List;
 public final class Frozen implements AutoCloseable {
     private final int pid;
     private final List<Integer> tids;
+    private final boolean groupStopped;
     private boolean thawed;
 
-    Frozen(int pid, List<Integer> tids) {
+    Frozen(int pid, List<Integer> tids, boolean groupStopped) {
         this.pid = pid;
         this.tids = List.copyOf(tids);
+        this.groupStopped = groupStopped;
+    }
+
+    /** The process was stopped (SIGSTOP, SIGTSTP, ...) when frozen; thawing leaves it so. */
+    public boolean groupStopped() {
+        return groupStopped;
     }
 
     public int pid() {
@@ -43,7 +50,7 @@ public final class Frozen implements AutoCloseable {
                     Tracee.reap(t);
                 }
             }
-            for (int[] p : Tracee.drainPending()) {
+            for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }
             return null;

@@ -20,10 +20,11 @@ import java.util.List;
  * @param rlimits {soft, hard} per resource 0..15 (RLIM_INFINITY is -1)
  * @param itimers ITIMER_REAL, VIRTUAL, PROF as {interval sec, interval usec, value sec, value usec}
  * @param pendingSignals the process-wide queued signals, raw 128-byte siginfo_t
+ * @param stopped the process was in a group stop (SIGSTOP, SIGTSTP...): restored stopped
  */
 public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
-        long[][] itimers, List<byte[]> pendingSignals) {
+        long[][] itimers, List<byte[]> pendingSignals, boolean stopped) {
 
     public ProcessState {
         argv = List.copyOf(argv);

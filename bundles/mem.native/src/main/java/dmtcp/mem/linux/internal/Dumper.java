@@ -1,18 +1,15 @@
 package dmtcp.mem.linux.internal;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySink;
 import dmtcp.mem.linux.api.MmLayout;
-import dmtcp.mem.linux.api.NativeException;
 import dmtcp.mem.linux.api.PageRange;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.SigAction;
 import dmtcp.mem.linux.api.ThreadState;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +38,11 @@ public final class Dumper {
     private final RemoteMemory mem;
     private long site;
 
-    public Dumper(int pid, List<Integer> tids) {
+    private final boolean stopped;
+
+    public Dumper(int pid, List<Integer> tids, boolean stopped) {
         this.pid = pid;
+        this.stopped = stopped;
         this.tids = tids;
         this.live = tids.get(0);
         this.mem = new RemoteMemory(live);
@@ -60,6 +60,7 @@ public final class Dumper {
         try {
             int main = tids.get(0);
             site = Inject.findSite(main, mem);
+            maps = Maps.read(live); // before any injected mmap of a spare scratch page
             List<ThreadState> threads = new ArrayList<>();
             for (int t : tids) {
                 threads.add(dumpThread(t));
@@ -117,20 +118,40 @@ public final class Dumper {
                 }
             }
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
-            List<MemoryRegion> regions = savedPages(Maps.read(live));
+            List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true));
+                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped);
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;
         } finally {
+            if (spare != 0) {
+                Inject.syscall(tids.get(0), site, Sys.SYS_munmap, spare, Mman.PAGE_SIZE);
+            }
             mem.close();
         }
     }
 
-    /** A 64-byte slot well below the thread's red zone, for injected calls' output. */
+    private List<MemoryRegion> maps;
+    private long spare;
+
+    /**
+     * A 64-byte slot for injected calls' output: 1 KiB below the thread's stack pointer
+     * (well past the red zone) when that lies in a writable mapping, else a spare page
+     * mapped for the dump (and unmapped before it ends; it is not in the saved maps).
+     */
     private long scratchOf(int tid) {
-        return (Tracee.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
+        long slot = (Tracee.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
+        for (MemoryRegion r : maps) {
+            if (slot >= r.start() && slot + 64 <= r.end() && (r.prot() & Mman.PROT_WRITE) != 0 && !r.shared()) {
+                return slot;
+            }
+        }
+        if (spare == 0) {
+            spare = Inject.check(tids.get(0), site, "mmap", Sys.SYS_mmap, 0, Mman.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        }
+        return spare;
     }
 
     private ThreadState dumpThread(int tid) {
@@ -292,14 +313,5 @@ public final class Dumper {
             bb.clear();
             pos += lens[i];
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
-    }
-
-    static NativeException lastError(String call) {
-        int errno = Native.getLastError();
-        return new NativeException(call, errno, Libc.strerror(errno));
     }
 }

@@ -5,6 +5,7 @@ import static dmtcp.mem.linux.internal.Sys.*;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.ExitStatus;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.NativeException;
@@ -35,7 +36,9 @@ public final class Restorer {
     private static final long OFF_PATH = 4096;
     private static final long LOWEST = 0x10000;
     private static final long TASK_SIZE = 0x7ffffffff000L;
-    private static final int STOP_SIGNALS_SIGSTOP = 19;
+    private static final int SIGSTOP = 19;
+    private static final int SS_DISABLE = 2;
+    private static final int SS_AUTODISARM = 1 << 31;
 
     private final ProcessState st;
     private final MemorySource src;
@@ -43,9 +46,11 @@ public final class Restorer {
     private RemoteMemory mem;
     private long site;
     private long scratch;
+    /** The restored threads so far, the leader (the stub's pid) first. */
+    private final List<Integer> tids = new ArrayList<>();
 
-    /** Milliseconds per phase of the last restore, for the README's numbers. */
-    public final Map<String, Long> timings = new java.util.LinkedHashMap<>();
+    /** Milliseconds per phase of this restore (diagnostics). */
+    private final Map<String, Long> timings = new java.util.LinkedHashMap<>();
     private long t0;
 
     private final Child stub;
@@ -71,6 +76,10 @@ public final class Restorer {
             target = exe;
         }
         return List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$0\"", target);
+    }
+
+    public Map<String, Long> timings() {
+        return java.util.Collections.unmodifiableMap(timings);
     }
 
     private void mark(String phase) {
@@ -125,8 +134,7 @@ public final class Restorer {
             setMm();
             processAttributes();
             ThreadState leader = st.threads().get(0);
-            threadAttributes(pid, leader);
-            List<Integer> tids = new ArrayList<>();
+            threadAttributes(pid, leader, true);
             tids.add(pid);
             for (int i = 1; i < st.threads().size(); i++) {
                 tids.add(cloneThread(st.threads().get(i)));
@@ -137,20 +145,30 @@ public final class Restorer {
             }
             requeueSignals(tids);
             mark("threads");
+            // from the moved vDSO's syscall if there is one; else from the trampoline itself
+            // (the step's trap comes at syscall exit, before anything is fetched there)
             if (finalSite >= 0) {
                 site = finalSite;
-                inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
             }
+            inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
             for (int i = 0; i < tids.size(); i++) {
                 ThreadState ts = st.threads().get(i);
                 int tid = tids.get(i);
                 Tracee.setXstate(tid, ts.xstate());
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
+            // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
+            // stops before running one instruction, and SIGCONT resumes it
+            int sig = st.stopped() ? SIGSTOP : 0;
             for (int tid : tids) {
-                Tracee.detach(tid, 0);
+                if (!Tracee.detachIfAlive(tid, sig)) {
+                    int[] status = new int[1];
+                    Libc.waitpid(tid, status, Libc.__WALL | Libc.WNOHANG);
+                    throw new NativeException("restore of " + st.comm() + ": detach of thread " + tid, 3,
+                            "the restored process ended as soon as it ran (" + ExitStatus.fromWaitStatus(status[0]) + ")");
+                }
             }
-            for (int[] p : Tracee.drainPending()) {
+            for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }
             mark("registers+detach");
@@ -162,6 +180,11 @@ public final class Restorer {
             }
             if (!done) {
                 Libc.kill(pid, 9);
+                for (int tid : tids) {
+                    if (tid != pid) {
+                        Tracee.reap(tid); // traced threads stay zombies until their tracer collects them
+                    }
+                }
             }
         }
     }
@@ -193,7 +216,7 @@ public final class Restorer {
                 Tracee.cont(pid, 0);
             } else {
                 int sig = Tracee.stopSig(s);
-                Tracee.cont(pid, sig == STOP_SIGNALS_SIGSTOP ? 0 : sig);
+                Tracee.cont(pid, sig == SIGSTOP ? 0 : sig);
             }
         }
         Tracee.step(pid); // out of execve: registers set inside a syscall would be overwritten
@@ -452,9 +475,13 @@ public final class Restorer {
         }
     }
 
-    /** Per-thread kernel state only the thread itself can set: tid address, robust list, rseq, sigaltstack. */
-    private void threadAttributes(int tid, ThreadState ts) {
-        if (ts.clearChildTid() != 0) {
+    /**
+     * Per-thread kernel state only the thread itself can set: tid address (the leader
+     * only: a cloned thread got it from CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID), robust
+     * list, rseq, sigaltstack.
+     */
+    private void threadAttributes(int tid, ThreadState ts, boolean leader) {
+        if (leader && ts.clearChildTid() != 0) {
             long newTid = Inject.check(tid, site, "set_tid_address", SYS_set_tid_address, ts.clearChildTid());
             // glibc caches the tid in struct pthread, which is where clear_child_tid points
             mem.write(ts.clearChildTid(), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) newTid).array());
@@ -465,9 +492,10 @@ public final class Restorer {
         if (ts.rseqAddress() != 0) {
             Inject.check(tid, site, "rseq", SYS_rseq, ts.rseqAddress(), ts.rseqLength(), 0, ts.rseqSignature() & 0xffffffffL);
         }
-        if ((ts.altStackFlags() & 2) == 0) { // not SS_DISABLE
+        if ((ts.altStackFlags() & SS_DISABLE) == 0) {
             ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
+            // SS_ONSTACK is a report, not a setting; SS_AUTODISARM is kept
+            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & SS_AUTODISARM).putInt(0).putLong(ts.altStackSize());
             mem.write(scratch + OFF_STRUCT, b.array());
             Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
         }
@@ -505,25 +533,13 @@ public final class Restorer {
             if (!Tracee.isStopped(s)) {
                 throw new NativeException("clone of thread " + ts.tid(), 3, "new thread " + tid + " ended, status 0x" + Integer.toHexString(s));
             }
-            if (Tracee.event(s) == Ptrace.PTRACE_EVENT_STOP || Tracee.stopSig(s) == STOP_SIGNALS_SIGSTOP) {
+            if (Tracee.event(s) == Ptrace.PTRACE_EVENT_STOP || Tracee.stopSig(s) == SIGSTOP) {
                 break;
             }
             Tracee.cont(tid, 0);
         }
-        // clone with CHILD_SETTID already wrote the new tid into glibc's struct pthread
-        ThreadState noTidWrite = ts;
-        if (ts.robustListHead() != 0) {
-            Inject.check(tid, site, "set_robust_list", SYS_set_robust_list, ts.robustListHead(), ts.robustListLength());
-        }
-        if (noTidWrite.rseqAddress() != 0) {
-            Inject.check(tid, site, "rseq", SYS_rseq, ts.rseqAddress(), ts.rseqLength(), 0, ts.rseqSignature() & 0xffffffffL);
-        }
-        if ((ts.altStackFlags() & 2) == 0) {
-            ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            b.putLong(ts.altStackSp()).putInt(ts.altStackFlags() & 0x80000000).putInt(0).putLong(ts.altStackSize());
-            mem.write(scratch + OFF_STRUCT, b.array());
-            Inject.check(tid, site, "sigaltstack", SYS_sigaltstack, scratch + OFF_STRUCT, 0);
-        }
+        // CLONE_CHILD_SETTID already wrote the new tid into glibc's struct pthread
+        threadAttributes(tid, ts, false);
         return tid;
     }
 

@@ -47,16 +47,9 @@ public final class Tracee {
         req("PTRACE_SEIZE", PTRACE_SEIZE, tid, 0, options);
     }
 
-    /** PTRACE_SEIZE; false (instead of an error) when the thread is already gone. */
-    public static boolean trySeize(int tid, int options) {
-        if (Ptrace.ptrace(PTRACE_SEIZE, tid, 0, options) == 0) {
-            return true;
-        }
-        int errno = Native.getLastError();
-        if (errno == 3) {
-            return false;
-        }
-        throw new NativeException("ptrace(PTRACE_SEIZE, " + tid + ")", errno, Libc.strerror(errno));
+    /** PTRACE_SEIZE without throwing: 0, or the errno (ESRCH: gone; EPERM: e.g. a zombie). */
+    public static int trySeize(int tid, int options) {
+        return Ptrace.ptrace(PTRACE_SEIZE, tid, 0, options) == 0 ? 0 : Native.getLastError();
     }
 
     public static void interrupt(int tid) {
@@ -246,10 +239,16 @@ public final class Tracee {
         }
     }
 
-    /** Signals caught during steps since the last call, as {tid, signal} pairs. */
-    public static List<int[]> drainPending() {
-        List<int[]> l = new ArrayList<>(PENDING);
-        PENDING.clear();
+    /** Signals caught during steps of these threads, as {tid, signal} pairs; forgotten here. */
+    public static List<int[]> drainPending(java.util.Collection<Integer> tids) {
+        List<int[]> l = new ArrayList<>();
+        for (java.util.Iterator<int[]> it = PENDING.iterator(); it.hasNext(); ) {
+            int[] p = it.next();
+            if (tids.contains(p[0])) {
+                l.add(p);
+                it.remove();
+            }
+        }
         return l;
     }
 }
