@@ -1,0 +1,78 @@
+package dmtcp.compress.gzip.internal;
+
+import dmtcp.image.format.spi.StreamCodec;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * The parallel gzip codec without OSGi: one pool of {@link GzipSettings#threads()} daemon
+ * threads shared by every stream it opens, shut down by {@link #close()}. The DS component
+ * {@link GzipCodecComponent} owns one.
+ */
+public final class GzipCodec implements StreamCodec, AutoCloseable {
+    public static final String NAME = "gzip";
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final GzipSettings settings;
+    private final ExecutorService pool;
+    private final String threadPrefix;
+
+    public GzipCodec(GzipSettings settings) {
+        this.settings = settings;
+        this.threadPrefix = "dmtcp-gzip-" + POOLS.incrementAndGet() + "-";
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        // Unbounded queue: each stream bounds its own blocks in flight.
+        this.pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory);
+    }
+
+    public GzipSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public OutputStream encode(OutputStream out) {
+        return new ParallelGzipOutputStream(out, pool, settings);
+    }
+
+    /** Reads concatenated gzip members (any gzip file, not only this codec's) sequentially. */
+    @Override
+    public InputStream decode(InputStream in) throws IOException {
+        return new GzipCompressorInputStream(new BufferedInputStream(in, 1 << 16), true);
+    }
+
+    /** Stops the pool; streams still open fail with an IOException on their next block. */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    /** Names of this codec's pool threads start with this. */
+    String threadPrefix() {
+        return threadPrefix;
+    }
+
+    /** True once every pool thread has ended (for tests of thread leaks). */
+    boolean awaitTermination(long millis) throws InterruptedException {
+        return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+}
