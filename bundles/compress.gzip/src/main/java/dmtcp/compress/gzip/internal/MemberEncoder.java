@@ -17,16 +17,25 @@ import java.util.zip.Deflater;
  *         | level-N deflate blocks ended by a sync flush (.. 00 00 ff ff)
  * </pre>
  *
- * The block is cut into {@value #SEGMENT}-byte segments. A segment is stored when a level-N
- * deflate of its first {@value #SAMPLE} bytes saves less than {@code 1 - storeRatio}, or when
- * its full deflate would not be smaller than storing it. Each compressed segment starts a
+ * The block is cut into {@value #SEGMENT}-byte segments. A segment is stored when a cheap
+ * estimate says deflate would save less than {@code 1 - storeRatio} (see
+ * {@link #incompressible}), or when its full deflate would not be smaller than storing it. Each compressed segment starts a
  * fresh deflate dictionary (a reset), so stored bytes never have to enter the deflater: a
  * lost 32 KiB window every 128 KiB costs well under 1 % of ratio.
  */
 final class MemberEncoder {
     static final int HEADER = 24;
     static final int SEGMENT = 128 << 10;
-    static final int SAMPLE = 4 << 10;
+    static final int SAMPLE = 1 << 10;
+    static final int ENTROPY_SAMPLES = 4096;
+    private static final double[] LOG2 = new double[ENTROPY_SAMPLES + 1];
+
+    static {
+        for (int i = 1; i < LOG2.length; i++) {
+            LOG2[i] = Math.log(i) / Math.log(2);
+        }
+    }
+
     private static final int TRAILER = 8;
     private static final byte[] FINAL_EMPTY_STORED = {1, 0, 0, (byte) 0xff, (byte) 0xff};
 
@@ -35,6 +44,7 @@ final class MemberEncoder {
     private final byte[] out;
     private int outLength;
     private final byte[] scratch = new byte[SAMPLE + 1024];
+    private final int[] histogram = new int[256];
     private final GzipSettings settings;
     private final Deflater deflater;
     private final CRC32 crc = new CRC32();
@@ -85,20 +95,50 @@ final class MemberEncoder {
         return this;
     }
 
-    /** True when a fast deflate of the segment's sample saves too little to be worth it. */
+    /**
+     * True when deflate would save less than {@code 1 - storeRatio} of the segment, judged
+     * cheaply (about 1/30 of deflating it) in two steps:
+     * <ol>
+     * <li>order-0 entropy of {@value #ENTROPY_SAMPLES} bytes taken at a stride across the
+     * whole segment: below {@code 8 * storeRatio} bits a byte, Huffman coding alone saves
+     * enough, so deflate;
+     * <li>otherwise only repeated strings could help: a level-N deflate of the first
+     * {@value #SAMPLE} bytes must save at least {@code 1 - storeRatio}.
+     * </ol>
+     */
     private boolean incompressible(int off, int n) {
-        int sample = Math.min(SAMPLE, n);
-        if (sample < 256) {
+        if (n < SAMPLE) {
+            return false;
+        }
+        int stride = Math.max(1, n / ENTROPY_SAMPLES);
+        java.util.Arrays.fill(histogram, 0);
+        int count = 0;
+        for (int i = off, end = off + n; i < end; i += stride) {
+            histogram[in[i] & 0xff]++;
+            count++;
+        }
+        double sum = 0; // entropy = log2(count) - sum(c log2 c) / count
+        for (int c : histogram) {
+            if (c > 1) {
+                sum += c * log2(c);
+            }
+        }
+        double bitsPerByte = log2(count) - sum / count;
+        if (bitsPerByte < 8 * settings.storeRatio()) {
             return false;
         }
         deflater.reset();
-        deflater.setInput(in, off, sample);
+        deflater.setInput(in, off, SAMPLE);
         deflater.finish();
         int compressed = 0;
         while (!deflater.finished()) {
             compressed += deflater.deflate(scratch, 0, scratch.length);
         }
-        return compressed >= sample * settings.storeRatio();
+        return compressed >= SAMPLE * settings.storeRatio();
+    }
+
+    private static double log2(int x) {
+        return x < LOG2.length ? LOG2[x] : Math.log(x) / Math.log(2);
     }
 
     /**

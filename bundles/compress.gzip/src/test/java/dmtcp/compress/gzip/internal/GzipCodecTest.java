@@ -240,6 +240,23 @@ public class GzipCodecTest {
         assertTrue("size " + size, size >= random && size <= random + textDeflated + random / 100 + 65536);
     }
 
+    /** High-entropy bytes that repeat (a random 700-byte record, over and over) are deflated. */
+    @Test
+    public void repeatedRandomRecordsAreNotStored() throws IOException {
+        byte[] record = TestData.random(700);
+        byte[] data = new byte[4 * BLOCK];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = record[i % record.length];
+        }
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        ParallelGzipOutputStream out = (ParallelGzipOutputStream) codec.encode(bos);
+        out.write(data);
+        out.close();
+        assertEquals("stored bytes", 0, out.storedBytes());
+        assertTrue("size " + bos.size(), bos.size() < data.length / 20);
+        assertArrayEquals(data, decode(codec, bos.toByteArray()));
+    }
+
     private static long deflatedSize(byte[] data, int level) throws IOException {
         long[] count = {0};
         OutputStream sink = new OutputStream() {
