@@ -15,7 +15,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * The parallel gzip codec without OSGi: one pool of {@link GzipSettings#threads()} daemon
- * threads shared by every stream it opens, shut down by {@link #close()}. The DS component
+ * threads shared by every stream it opens. {@link #close()} refuses new streams and shuts
+ * the pool down once the last open stream is closed, so a reconfiguration (the component is
+ * deactivated and activated again) never breaks a checkpoint being written. The DS component
  * {@link GzipCodecComponent} owns one.
  */
 public final class GzipCodec implements StreamCodec, AutoCloseable {
@@ -49,9 +51,22 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
         return NAME;
     }
 
+    private int openStreams;
+    private boolean closed;
+
     @Override
-    public OutputStream encode(OutputStream out) {
-        return new ParallelGzipOutputStream(out, pool, settings);
+    public synchronized OutputStream encode(OutputStream out) throws IOException {
+        if (closed) {
+            throw new IOException("gzip codec is closed (its component was deactivated)");
+        }
+        openStreams++;
+        return new ParallelGzipOutputStream(out, pool, settings, this::streamClosed);
+    }
+
+    private synchronized void streamClosed() {
+        if (--openStreams == 0 && closed) {
+            pool.shutdown();
+        }
     }
 
     /** Reads concatenated gzip members (any gzip file, not only this codec's) sequentially. */
@@ -60,10 +75,13 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
         return new GzipCompressorInputStream(new BufferedInputStream(in, 1 << 16), true);
     }
 
-    /** Stops the pool; streams still open fail with an IOException on their next block. */
+    /** Refuses new streams; the pool ends when the streams still open are closed. */
     @Override
-    public void close() {
-        pool.shutdownNow();
+    public synchronized void close() {
+        closed = true;
+        if (openStreams == 0) {
+            pool.shutdown();
+        }
     }
 
     /** Names of this codec's pool threads start with this. */

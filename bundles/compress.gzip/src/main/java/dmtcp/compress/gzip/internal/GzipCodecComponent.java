@@ -14,9 +14,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The {@code gzip} stream codec service: parallel, one gzip member per block, incompressible
  * segments stored. Configuration PID {@value #PID}; a changed configuration reactivates the
- * component (streams already open keep the old pool until they fail or close).
+ * component, and streams already open finish on the old pool, which ends after them.
+ * Immediate, so that the pool is not made and ended again each time a consumer gets and
+ * ungets the service (its threads start on the first block).
  */
-@Component(configurationPid = GzipCodecComponent.PID, service = StreamCodec.class,
+@Component(configurationPid = GzipCodecComponent.PID, service = StreamCodec.class, immediate = true,
         property = StreamCodec.NAME + "=" + GzipCodec.NAME)
 @Designate(ocd = GzipCodecComponent.Config.class)
 public class GzipCodecComponent implements StreamCodec {

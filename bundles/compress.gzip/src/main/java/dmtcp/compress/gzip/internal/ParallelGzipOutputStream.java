@@ -38,10 +38,13 @@ final class ParallelGzipOutputStream extends OutputStream {
     private long bytesOut;
     private long storedBytes;
 
-    ParallelGzipOutputStream(OutputStream out, ExecutorService pool, GzipSettings settings) {
+    private final Runnable onClose;
+
+    ParallelGzipOutputStream(OutputStream out, ExecutorService pool, GzipSettings settings, Runnable onClose) {
         this.out = out;
         this.pool = pool;
         this.settings = settings;
+        this.onClose = onClose;
     }
 
     @Override
@@ -109,6 +112,7 @@ final class ParallelGzipOutputStream extends OutputStream {
             error = e;
         } finally {
             closed = true;
+            onClose.run();
             for (Future<MemberEncoder> f : inFlight) {
                 f.cancel(false);
             }
@@ -173,7 +177,7 @@ final class ParallelGzipOutputStream extends OutputStream {
             inFlight.add(pool.submit(block::encode));
         } catch (RejectedExecutionException e) {
             block.end();
-            throw fail(new IOException("gzip codec was deactivated: its thread pool is shut down", e));
+            throw fail(new IOException("gzip codec's thread pool is shut down", e));
         }
         // Write what is already done, without waiting, to keep the pipeline short.
         while (!inFlight.isEmpty() && inFlight.peek().isDone()) {

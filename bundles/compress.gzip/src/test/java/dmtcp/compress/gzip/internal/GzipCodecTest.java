@@ -373,21 +373,29 @@ public class GzipCodecTest {
         }
     }
 
+    /**
+     * A closed (deactivated) codec refuses new streams, lets an open stream finish (a
+     * reconfiguration must not break a checkpoint being written), then its threads end.
+     */
     @Test
-    public void deactivatedCodecFailsWritesAndLeavesNoThreads() throws Exception {
+    public void closedCodecFinishesOpenStreamsThenLeavesNoThreads() throws Exception {
         other = new GzipCodec(GzipSettings.defaults().withThreads(3));
-        byte[] data = TestData.mixed(4 * BLOCK);
-        assertArrayEquals(data, decode(other, encode(other, data)));
-        OutputStream out = other.encode(new ByteArrayOutputStream());
+        byte[] data = TestData.mixed(6 * BLOCK + 3);
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        OutputStream open = other.encode(bos);
+        open.write(data, 0, 2 * BLOCK);
         other.close();
-        assertTrue(other.awaitTermination(5000));
         try {
-            out.write(data);
-            out.close();
-            fail("writing through a closed codec");
+            other.encode(new ByteArrayOutputStream());
+            fail("a closed codec opened a stream");
         } catch (IOException expected) {
-            assertTrue(expected.getMessage(), expected.getMessage().contains("deactivated"));
+            assertTrue(expected.getMessage(), expected.getMessage().contains("closed"));
         }
+        open.write(data, 2 * BLOCK, data.length - 2 * BLOCK);
+        assertFalse("pool ended while a stream was open", other.awaitTermination(100));
+        open.close();
+        assertArrayEquals(data, decode(codec, bos.toByteArray()));
+        assertTrue("pool ended after its last stream", other.awaitTermination(5000));
         String prefix = other.threadPrefix();
         long alive = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith(prefix) && t.isAlive()).count();
