@@ -3,7 +3,7 @@
 # 50 % random, in <= 4 s and <= 550 MB with default compression).
 # Input: /work/shared/bench/mem.c's memory made in Java (50 % xorshift random, 50 % text).
 # Prints per size: raw write, codec time/size/stored share, gzip -1 -c FILE time/size, ratios
-# codec/gzip-1 and codec/raw, and the (sequential) decode time. Codec and raw: best of RUNS.
+# codec/gzip-1 and codec/raw, and the (parallel) decode time. Codec and raw: best of RUNS.
 # Usage: bench/gzip-codec.sh [RUNS [SIZE_MB...]]   (default: 3 runs of 256 and 1024 MB)
 # Builds the two modules it needs with -o (never mvn install: ~/.m2 is shared).
 set -euo pipefail

@@ -69,10 +69,20 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
         }
     }
 
-    /** Reads concatenated gzip members (any gzip file, not only this codec's) sequentially. */
+    /**
+     * Reads concatenated gzip members: this codec's in parallel, from the first foreign
+     * member on (any gzip file) sequentially.
+     */
     @Override
     public InputStream decode(InputStream in) throws IOException {
-        return new GzipCompressorInputStream(new BufferedInputStream(in, 1 << 16), true);
+        return new ParallelGzipInputStream(new BufferedInputStream(in, 1 << 16), pool, settings.maxInFlight(),
+                GzipCodec::sequential);
+    }
+
+    /** Any gzip file, members one after the other (Commons Compress; unlike GZIPInputStream
+     * it does not stop at a member boundary when the source's available() is 0). */
+    static InputStream sequential(InputStream in) throws IOException {
+        return new GzipCompressorInputStream(in, true);
     }
 
     /** Refuses new streams; the pool ends when the streams still open are closed. */

@@ -188,6 +188,62 @@ public class GzipCodecTest {
         }
     }
 
+    /** Our members, then a foreign one (GZIPOutputStream's): the rest is read sequentially. */
+    @Test
+    public void decodesForeignMemberAfterOurs() throws IOException {
+        byte[] ours = TestData.mixed(2 * BLOCK + 17);
+        byte[] theirs = TestData.text(300_000);
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        gz.write(encode(codec, ours));
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(theirs);
+        }
+        gz.write(encode(codec, ours)); // and ours again, after the foreign member
+        ByteArrayOutputStream expect = new ByteArrayOutputStream();
+        expect.write(ours);
+        expect.write(theirs);
+        expect.write(ours);
+        assertArrayEquals(expect.toByteArray(), decode(codec, gz.toByteArray()));
+    }
+
+    @Test
+    public void corruptOrTruncatedMembersFailToDecode() throws IOException {
+        byte[] data = TestData.mixed(3 * BLOCK);
+        byte[] gz = encode(codec, data);
+        byte[] flipped = gz.clone();
+        flipped[gz.length / 2] ^= 0x40; // inside a member: a stored byte or deflate data
+        assertDecodeFails(flipped);
+        assertDecodeFails(java.util.Arrays.copyOf(gz, gz.length - 3));
+        assertDecodeFails(java.util.Arrays.copyOf(gz, 30));
+    }
+
+    private static void assertDecodeFails(byte[] gz) {
+        try {
+            decode(codec, gz);
+            fail("decoded a damaged stream");
+        } catch (IOException expected) {
+            assertNotNull(expected.getMessage());
+        }
+    }
+
+    /** Decoding does not need the pool: after close the reader inflates members itself. */
+    @Test
+    public void closedCodecStillDecodes() throws IOException {
+        other = new GzipCodec(GzipSettings.defaults().withThreads(2));
+        byte[] data = TestData.mixed(5 * BLOCK + 1);
+        byte[] gz = encode(other, data);
+        InputStream in = other.decode(new ByteArrayInputStream(gz));
+        byte[] first = in.readNBytes(BLOCK / 2);
+        other.close();
+        byte[] rest = in.readAllBytes();
+        in.close();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.write(first);
+        all.write(rest);
+        assertArrayEquals(data, all.toByteArray());
+        assertArrayEquals(data, decode(other, gz));
+    }
+
     @Test
     public void flushEndsAMemberAndStaysValid() throws Exception {
         byte[] data = TestData.mixed(BLOCK + 999);
