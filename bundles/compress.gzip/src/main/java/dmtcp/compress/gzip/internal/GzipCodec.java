@@ -27,6 +27,10 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
     private final GzipSettings settings;
     private final ExecutorService pool;
     private final String threadPrefix;
+    /** Encode streams not yet closed; guarded by this. */
+    private int openStreams;
+    /** Set by {@link #close()}; guarded by this. */
+    private boolean closed;
 
     public GzipCodec(GzipSettings settings) {
         this.settings = settings;
@@ -50,9 +54,6 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
     public String name() {
         return NAME;
     }
-
-    private int openStreams;
-    private boolean closed;
 
     @Override
     public synchronized OutputStream encode(OutputStream out) throws IOException {
