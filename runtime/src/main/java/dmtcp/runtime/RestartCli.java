@@ -94,6 +94,9 @@ final class RestartCli implements Callable<Integer> {
             System.err.println("dmtcp_restart: " + refused + "; nothing was restarted");
             return 1;
         }
+        // the coordinator refuses the restarter while a process of these images still runs
+        System.setProperty("dmtcp.restartIds", (String) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.RestartCheck",
+                "uniqueIds", new Class<?>[] {String[].class}, (Object) paths));
         s.ensureCoordinator();
         s.launch("prepareRestart", new Class<?>[] {int.class}, paths.length);
         s.start();

@@ -94,11 +94,19 @@ public final class ProcessImages {
      */
     public static Child restore(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
-            ProcessState state = first(r);
+            JsonObject proc = head(r);
+            ProcessState state;
+            try {
+                state = StateJson.fromJson(proc);
+            } catch (RuntimeException e) {
+                throw new ImageException(r.image() + ": the process description cannot be read: " + e.getMessage(), e);
+            }
+            JsonObject info = proc.has("checkpoint") ? proc.getAsJsonObject("checkpoint") : new JsonObject();
+            String uid = info.has("uniqueId") ? info.get("uniqueId").getAsString() : null;
             PageSource source = new PageSource(r);
             Child child;
             try {
-                child = Restorer.restore(state, source);
+                child = Restorer.restore(state, source, uid);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }

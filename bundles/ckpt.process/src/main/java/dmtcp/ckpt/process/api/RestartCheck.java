@@ -2,6 +2,7 @@ package dmtcp.ckpt.process.api;
 
 import com.google.gson.JsonObject;
 import dmtcp.image.format.spi.StreamCodec;
+import dmtcp.mem.linux.api.Child;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,11 +38,23 @@ public final class RestartCheck {
         }
     };
 
+    /** The unique ids of the processes the images hold (the coordinator refuses them while they run). */
+    public static String uniqueIds(String[] images) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String i : images) {
+            JsonObject info = ProcessImages.checkpointInfo(Path.of(i), Map.of("gzip", JDK_GZIP));
+            if (info.has("uniqueId")) {
+                b.append(b.length() == 0 ? "" : ",").append(info.get("uniqueId").getAsString());
+            }
+        }
+        return b.toString();
+    }
+
     /**
      * @return null when every image may be restarted, else one line saying which may not and why
      */
     public static String check(String[] images) {
-        String host = dmtcp.ckpt.process.internal.Hosts.name();
+        String host = Child.hostName();
         for (String i : images) {
             Path image = Path.of(i);
             JsonObject info;
@@ -53,7 +66,7 @@ public final class RestartCheck {
             int pid = info.get("pid").getAsInt();
             long start = info.has("startTime") ? info.get("startTime").getAsLong() : -1;
             boolean sameHost = !info.has("host") || host.equals(info.get("host").getAsString());
-            if (sameHost && start > 0 && start == dmtcp.ckpt.process.internal.Hosts.startTime(pid)) {
+            if (sameHost && start > 0 && start == Child.startTime(pid)) {
                 String name = info.has("program") ? info.get("program").getAsString() : "?";
                 return image + ": its process " + name + " (pid " + pid + ") is still running; stop it first "
                         + "(dmtcp_command --kill) or restart on another host";

@@ -41,8 +41,6 @@ public class ProcessHook implements BarrierHook {
 
     private final List<StreamCodec> codecs = new CopyOnWriteArrayList<>();
     private final Map<Integer, Frozen> frozen = new ConcurrentHashMap<>();
-    /** pid → the unique id its images are named with (kept across restarts). */
-    private final Map<Integer, String> uniqueIds = new ConcurrentHashMap<>();
     private boolean gzip;
     private List<Path> images = List.of();
 
@@ -79,13 +77,13 @@ public class ProcessHook implements BarrierHook {
             if (f == null) {
                 continue; // started after SUSPENDED: in the next round
             }
-            String id = uniqueIds.computeIfAbsent(p.pid(), pid -> Hosts.unique(pid));
-            Path target = ctx.checkpointDir().resolve("ckpt_" + Hosts.safeName(p.name()) + "_" + id + ".dmtcp");
+            String id = p.uniqueId();
+            Path target = ctx.checkpointDir().resolve("ckpt_" + safeName(p.name()) + "_" + id + ".dmtcp");
             JsonObject extra = new JsonObject();
             extra.addProperty("program", p.name());
             extra.addProperty("uniqueId", id);
-            extra.addProperty("host", Hosts.name());
-            extra.addProperty("startTime", Hosts.startTime(p.pid()));
+            extra.addProperty("host", Child.hostName());
+            extra.addProperty("startTime", Child.startTime(p.pid()));
             extra.addProperty("round", ctx.round());
             extra.addProperty("created", java.time.Instant.now().toString());
             long t0 = System.nanoTime();
@@ -110,11 +108,7 @@ public class ProcessHook implements BarrierHook {
         try {
             for (Path image : images) {
                 long t0 = System.nanoTime();
-                JsonObject meta = ProcessImages.checkpointInfo(image, byName);
                 Child c = ProcessImages.restore(image, byName);
-                if (meta.has("uniqueId")) {
-                    uniqueIds.put(c.pid(), meta.get("uniqueId").getAsString());
-                }
                 log.info("{} restored from {} in {} ms as pid {}", c.name(), image, (System.nanoTime() - t0) / 1_000_000,
                         c.pid());
             }
@@ -122,6 +116,10 @@ public class ProcessHook implements BarrierHook {
             Launch.giveUp(e.getMessage());
             throw e;
         }
+    }
+
+    private static String safeName(String name) {
+        return name.replaceAll("[^A-Za-z0-9._+-]", "_");
     }
 
     private StreamCodec codec() throws IOException {

@@ -167,6 +167,14 @@ public final class BarrierEngine implements AutoCloseable {
      */
     public CompletableFuture<Integer> join(Peer peer, JsonObject hello) {
         return submit(() -> {
+            String running = stillRunning(hello);
+            if (running != null) {
+                JsonObject no = Msg.of(Msg.REFUSED);
+                no.addProperty("reason", running);
+                peer.send(no);
+                events.warn("refused a restarter: " + running);
+                return -1;
+            }
             Member m = new Member(nextId++, peer, hello);
             everJoined = true;
             JsonObject welcome = Msg.of(Msg.WELCOME);
@@ -184,6 +192,25 @@ public final class BarrierEngine implements AutoCloseable {
             }
             return m.id;
         });
+    }
+
+    /** Why a restarter may not join (a process of its images still runs here), or null. */
+    private String stillRunning(JsonObject hello) {
+        if (!Msg.ROLE_RESTART.equals(Msg.str(hello, "role", ""))) {
+            return null;
+        }
+        Set<String> uids = new HashSet<>(Msg.strings(hello, "uids"));
+        for (Member m : all()) {
+            for (JsonElement e : m.procs) {
+                JsonObject p = e.getAsJsonObject();
+                if (uids.contains(Msg.str(p, "uid", ""))) {
+                    return "process " + Msg.str(p, "name", "?") + " (unique id " + Msg.str(p, "uid", "")
+                            + ") is still running as pid " + Msg.num(p, "pid", 0) + " under " + m.describe()
+                            + "; stop it first (dmtcp_command --kill)";
+                }
+            }
+        }
+        return null;
     }
 
     /** A message from participant {@code id}. */

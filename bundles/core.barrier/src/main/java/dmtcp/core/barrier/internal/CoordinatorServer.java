@@ -270,6 +270,9 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             }
         };
         int id = engine.join(peer, hello).join();
+        if (id < 0) {
+            return; // refused; the reason was sent
+        }
         try {
             for (;;) {
                 JsonObject m = ch.receive();

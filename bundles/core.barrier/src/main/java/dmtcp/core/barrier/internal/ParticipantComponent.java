@@ -6,6 +6,7 @@ import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Launch;
 import dmtcp.mem.linux.api.Processes;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,6 +51,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
 
         /** role restart: the images this restarter restores. */
         String[] images() default {};
+
+        /** role restart: the unique ids of the processes in those images. */
+        String[] restartIds() default {};
     }
 
     @Reference(service = LoggerFactory.class)
@@ -118,6 +122,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 if (config.images().length > 0) {
                     hello.addProperty("images", config.images().length);
                     hello.addProperty("expect", config.images().length);
+                    hello.add("uids", Msg.array(List.of(config.restartIds())));
                 }
                 int id = s.open(hello, 10_000);
                 session = s;
@@ -126,6 +131,10 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                     return; // deactivate closes it
                 }
                 watchChildren(s);
+                return;
+            } catch (ParticipantSession.Refused e) {
+                log.warn("the coordinator refused this participant: {}", e.getMessage());
+                Launch.giveUp("the coordinator refused: " + e.getMessage() + "; nothing was restarted");
                 return;
             } catch (IOException e) {
                 last = e;
@@ -172,7 +181,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
         List<StageContext.Process> out = new ArrayList<>();
         for (Child c : Processes.launched()) {
             if (c.isAlive()) {
-                out.add(new StageContext.Process(c.pid(), c.name(), c.argv()));
+                out.add(new StageContext.Process(c.pid(), c.name(), c.argv(), c.uniqueId()));
             }
         }
         return out;

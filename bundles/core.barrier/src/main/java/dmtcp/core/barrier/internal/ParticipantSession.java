@@ -100,7 +100,7 @@ public final class ParticipantSession implements AutoCloseable {
             throw new IOException("coordinator closed the connection before answering hello");
         }
         if (!Msg.WELCOME.equals(Msg.type(answer))) {
-            throw new IOException("coordinator refused: " + Msg.str(answer, "reason", answer.toString()));
+            throw new Refused(Msg.str(answer, "reason", answer.toString()));
         }
         id = (int) Msg.num(answer, "id", 0);
         long waiting = Msg.num(answer, "waiting", 0);
@@ -134,6 +134,7 @@ public final class ParticipantSession implements AutoCloseable {
             o.addProperty("pid", p.pid());
             o.addProperty("name", p.name());
             o.add("argv", Msg.array(p.argv()));
+            o.addProperty("uid", p.uniqueId());
             a.add(o);
         }
         return a;
@@ -363,6 +364,15 @@ public final class ParticipantSession implements AutoCloseable {
             c = c.getCause();
         }
         return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+
+    /** The coordinator said no to this participant (it will not be let in by trying again). */
+    public static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason) {
+            super(reason);
+        }
     }
 
     private static final class StageFailure extends Exception {

@@ -53,6 +53,7 @@ public class RoleConfigurator {
                 String images = prop(ctx, "dmtcp.images", "");
                 if (!images.isEmpty()) {
                     c.put("images", images.split(java.io.File.pathSeparator));
+                    c.put("restartIds", prop(ctx, "dmtcp.restartIds", "").split(","));
                 }
                 update(ParticipantComponent.PID, c);
             }

@@ -11,8 +11,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface StageContext {
 
-    /** A process this participant speaks for. */
-    record Process(int pid, String name, List<String> argv) {}
+    /**
+     * A process this participant speaks for.
+     *
+     * @param uniqueId DMTCP's unique process id: stays the same across restarts (images are named after it)
+     */
+    record Process(int pid, String name, List<String> argv, String uniqueId) {}
 
     Stage stage();
 

@@ -8,6 +8,7 @@ public final class Child {
     private final int pid;
     private final List<String> argv;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private volatile String uniqueId;
 
     Child(int pid, List<String> argv) {
         this.pid = pid;
@@ -26,6 +27,44 @@ public final class Child {
     public String name() {
         String a0 = argv.get(0);
         return a0.substring(a0.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * DMTCP's unique process id, {@code <host hash>-<pid>-<start time>}: computed when first
+     * asked for a spawned program, carried over from the image for a restored one, so a
+     * process keeps it (and its image name) across restarts.
+     */
+    public String uniqueId() {
+        String u = uniqueId;
+        if (u == null) {
+            u = String.format("%08x-%d-%x", hostName().hashCode(), pid, startTime(pid));
+            uniqueId = u;
+        }
+        return u;
+    }
+
+    void uniqueId(String id) {
+        this.uniqueId = id;
+    }
+
+    /** Field 22 of /proc/PID/stat (clock ticks after boot): with the pid, it names one process; 0 when gone. */
+    public static long startTime(int pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[19]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** This host's name, as unique ids and images record it. */
+    public static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     /** Completes once the child has been reaped. */

@@ -17,10 +17,21 @@ public final class Restorer {
     private Restorer() {}
 
     public static Child restore(ProcessState state, MemorySource source) {
+        return restore(state, source, null);
+    }
+
+    /**
+     * As {@link #restore(ProcessState, MemorySource)}, the restored process keeping the
+     * unique id it had when checkpointed (null: a new one).
+     */
+    public static Child restore(ProcessState state, MemorySource source, String uniqueId) {
         return Tracer.get().call(() -> {
             Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
             try {
                 Child restored = new dmtcp.mem.linux.internal.Restorer(state, source, stub).restore();
+                if (uniqueId != null) {
+                    restored.uniqueId(uniqueId);
+                }
                 Processes.announce(restored);
                 return restored;
             } catch (java.io.IOException e) {
