@@ -12,7 +12,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            System.err.println("usage: java -jar dmtcp.jar coordinator|launch|command|restart [options]");
+            System.err.println("usage: java -jar dmtcp.jar coordinator|launch|command|restart|inspect|check [options]");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -21,6 +21,8 @@ public final class Main {
             case "launch", "checkpoint" -> LaunchCli.run(rest);
             case "command" -> CommandCli.run(rest);
             case "restart" -> RestartCli.run(rest);
+            case "inspect" -> InspectCli.run(rest);
+            case "check" -> CheckCli.run(rest);
             default -> {
                 System.err.println("dmtcp.jar: unknown tool '" + args[0] + "' (coordinator, launch, command, restart)");
                 yield 2;

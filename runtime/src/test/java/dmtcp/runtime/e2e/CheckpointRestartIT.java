@@ -85,6 +85,12 @@ public class CheckpointRestartIT {
                 images = s.filter(f -> f.getFileName().toString().matches("ckpt_ticker_.*\\.dmtcp")).toList();
             }
             assertEquals("one image, rewritten by each checkpoint: " + images, 1, images.size());
+            if (cycle == 1) {
+                Tools.Result inspect = t.run("dmtcp_inspect", images.get(0).toString()).ok();
+                assertContains(inspect.out(), "verified");
+                assertContains(inspect.out(), "program    ticker");
+                assertContains(inspect.out(), "threads (1)");
+            }
             Path script = t.workDir.resolve("dmtcp_restart_script.sh");
             assertContains(Files.readString(script), images.get(0).toString());
 
@@ -134,6 +140,9 @@ public class CheckpointRestartIT {
         byte[] whole = Files.readAllBytes(image);
         Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
         int quiet = ticks(out).size();
+        Tools.Result badInspect = t.run("dmtcp_inspect", cut.toString());
+        assertEquals(1, badInspect.exit());
+        assertContains(badInspect.err(), "dmtcp_inspect: " + cut);
         Tools.Result truncated = t.run("dmtcp_restart", "-p", p, "--join", cut.toString());
         assertEquals(truncated.err(), 1, truncated.exit());
         assertContains(truncated.err(), cut.toString());

@@ -217,6 +217,22 @@ public class CommandLineIT {
             Tools.Result help = t.run(tool, "--help").ok();
             assertContains(help.out(), "DMTCP_PORT");
         }
+        assertContains(t.run("dmtcp_check", "--help").ok().out(), "DMTCP_CHECKPOINT_DIR");
+        assertContains(t.run("dmtcp_inspect", "--help").ok().out(), "verifies");
+        Tools.Result notImage = t.run("dmtcp_inspect", HOME_README.toString());
+        assertEquals(1, notImage.exit());
+        assertContains(notImage.err(), "not a DMTCP image");
+    }
+
+    static final Path HOME_README = Tools.HOME.resolve("README.md");
+
+    @Test
+    public void checkSaysCheckpointingWorksHere() throws Exception {
+        Tools t = new Tools(null, tmp.getRoot().toPath());
+        Tools.Result check = t.run("dmtcp_check").ok();
+        assertContains(check.out(), "OK    ptrace");
+        assertContains(check.out(), "OK    restore");
+        assertContains(check.out(), "Looks good");
     }
 
     static int freePort() throws IOException {

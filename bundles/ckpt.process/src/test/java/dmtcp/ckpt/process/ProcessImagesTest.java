@@ -122,18 +122,19 @@ public class ProcessImagesTest {
         byte[] all = Files.readAllBytes(image);
         all[all.length / 2] ^= 1;
         Files.write(image, all);
-        int children = Processes.launched().size();
+        long alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
         try {
             ProcessImages.restore(image, CODECS);
             fail("restored from a corrupt image");
         } catch (ImageException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("fails its checksum"));
         }
-        // whatever was started for the restore is gone
-        List<Child> all2 = Processes.launched();
-        for (Child k : all2.subList(children, all2.size())) {
-            k.onExit().get(10, TimeUnit.SECONDS);
-            assertFalse(k.isAlive());
+        // the stub started for the restore is gone (killed and reaped), and nothing was announced
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.current().children().filter(ProcessHandle::isAlive).count() > alive) {
+            assertTrue("a half-restored process is still running", System.nanoTime() < deadline);
+            Thread.sleep(20);
         }
+        assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
     }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Processes {
     private static final List<Child> LAUNCHED = new CopyOnWriteArrayList<>();
     private static final List<java.util.function.Consumer<Child>> LISTENERS = new CopyOnWriteArrayList<>();
+    /** Every child ever spawned, restore stubs included (for tests that check a failed restore's cleanup). */
+    private static final List<Child> ALL = new CopyOnWriteArrayList<>();
 
     private Processes() {}
 
@@ -80,6 +82,7 @@ public final class Processes {
         Path exe = resolveProgram(argv.get(0));
         int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
         Child child = new Child(pid, argv);
+        ALL.add(child);
         watchExit(child);
         announce(child);
         return child;
@@ -93,6 +96,7 @@ public final class Processes {
         Path exe = resolveProgram(argv.get(0));
         int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
         Child child = new Child(pid, shown.isEmpty() ? argv : shown);
+        ALL.add(child);
         watchExit(child);
         return child;
     }
@@ -103,6 +107,11 @@ public final class Processes {
      */
     public static List<Child> launched() {
         return List.copyOf(LAUNCHED);
+    }
+
+    /** Every child this JVM spawned, restore stubs included, in spawn order. */
+    static List<Child> allChildren() {
+        return List.copyOf(ALL);
     }
 
     /** Calls {@code listener} for every program that starts from now on (spawned or restored). */

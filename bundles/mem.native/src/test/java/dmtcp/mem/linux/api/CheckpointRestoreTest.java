@@ -311,7 +311,7 @@ public class CheckpointRestoreTest {
             Files.copy(exe, fresh, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.move(fresh, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // same bytes, new inode
             exe.toFile().setExecutable(true);
-            int before = Processes.launched().size();
+            int before = Processes.allChildren().size();
             try {
                 Restorer.restore(st, image);
                 org.junit.Assert.fail("restored over a replaced executable");
@@ -319,7 +319,7 @@ public class CheckpointRestoreTest {
                 assertTrue(e.getMessage(), e.getMessage().contains("replaced since the checkpoint"));
             }
             // the half-built stub was killed
-            Child stub = Processes.launched().get(before);
+            Child stub = Processes.allChildren().get(before);
             assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
         }
     }
@@ -437,14 +437,14 @@ public class CheckpointRestoreTest {
                     t.altStackFlags(), t.altStackSize(), t.pendingSignals()));
             ProcessState bad = new ProcessState(st.pid(), st.exe(), st.comm(), st.argv(), st.cwd(), st.umask(), st.mm(), st.auxv(),
                     st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped());
-            int before = Processes.launched().size();
+            int before = Processes.allChildren().size();
             try {
                 Restorer.restore(bad, image);
                 org.junit.Assert.fail("restored a corrupt XSAVE area");
             } catch (NativeException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("NT_X86_XSTATE") || e.getMessage().contains("0x202"));
             }
-            Child stub = Processes.launched().get(before);
+            Child stub = Processes.allChildren().get(before);
             // killed, and its cloned threads collected: otherwise the stub could never be reaped
             assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
             // the good state still restores
