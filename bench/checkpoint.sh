@@ -1,0 +1,61 @@
+#!/bin/bash
+# Checkpoint and restart benchmark (issue 3): mem.c 1024 50, mem.c 256 50 and threads.c 8
+# under dmtcp_checkpoint, with and without gzip. For each: the checkpoint time
+# (dmtcp_command -bc, the whole round), the image size, and the time from starting
+# dmtcp_restart to the program's next output line. In the same run, on the same bytes
+# (the uncompressed image): `gzip -1` (DMTCP's compressor) and writing them raw (the
+# physical limit), printed as ratios.
+# Usage: bench/checkpoint.sh [quick]   (quick: mem 256 only). Build first (mvn -q install -DskipTests).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=$here/bin
+work=$(mktemp -d "${TMPDIR:-/tmp}/dmtcp-bench.XXXXXX")
+trap '"$bin/dmtcp_command" -q >/dev/null 2>&1 || true; pkill -f "$work/" 2>/dev/null || true; rm -rf "$work"' EXIT
+cd "$work"
+gcc -O2 -o mem "$here/bench/workloads/mem.c"
+gcc -O2 -pthread -o threads "$here/bench/workloads/threads.c"
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
+peers() { for i in $(seq 600); do "$bin/dmtcp_command" -s 2>/dev/null | grep -q "NUM_PEERS=$1" && return 0; sleep 0.1; done; echo "timeout waiting for $1 peers" >&2; return 1; }
+lines() { wc -l < "$1" 2>/dev/null || echo 0; }
+
+export DMTCP_PORT=$("$bin/dmtcp_coordinator" --daemon -p 0)
+printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' workload codec ckpt_s image_MB restart_s gzip1_s raw_s ratio
+run() { # name codec(gzip|none) cmd...
+  local name=$1 codec=$2; shift 2
+  local opt=(); [ "$codec" = none ] && opt=(--no-gzip)
+  rm -f ckpt_*.dmtcp out
+  "$bin/dmtcp_checkpoint" "${opt[@]}" "$@" > out 2>/dev/null &
+  peers 1
+  local n; n=$(lines out); while [ "$(lines out)" -le "$((n + 1))" ]; do sleep 0.05; done
+  local s; s=$(now); "$bin/dmtcp_command" -bc > /dev/null; local ck; ck=$(secs "$s" "$(now)")
+  local img; img=$(ls ckpt_*.dmtcp); local mb; mb=$(( $(stat -c %s "$img") / 1048576 ))
+  "$bin/dmtcp_command" -k > /dev/null; wait || true; peers 0
+  n=$(lines out)
+  s=$(now); "$bin/dmtcp_restart" "$img" >> out 2>/dev/null &
+  while [ "$(lines out)" -le "$n" ]; do sleep 0.01; done; local rs; rs=$(secs "$s" "$(now)")
+  tail -1 out | grep -q CORRUPT && { echo "$name: memory CORRUPT after restart" >&2; exit 1; }
+  "$bin/dmtcp_command" -k > /dev/null; wait || true; peers 0
+  local g="" r="" ratio=""
+  if [ "$codec" = none ]; then
+    s=$(now); gzip -1 -c "$img" > /dev/null; g=$(secs "$s" "$(now)")
+    s=$(now); dd if="$img" of=raw.copy bs=4M status=none; r=$(secs "$s" "$(now)"); rm -f raw.copy
+    ratio=$(awk -v c="$ck" -v r="$r" 'BEGIN {printf "%.1fx raw", c / r}')
+    last_gzip=$g
+  else
+    ratio=${last_gzip:+$(awk -v c="$ck" -v g="$last_gzip" 'BEGIN {printf "%.2fx gzip-1", c / g}')}
+  fi
+  printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' "$name" "$codec" "$ck" "$mb" "$rs" "$g" "$r" "$ratio"
+}
+last_gzip=""
+if [ "${1:-}" = quick ]; then set -- 256; else set -- 1024 256; fi
+for mb in "$@"; do
+  run "mem $mb 50" none ./mem "$mb" 50
+  run "mem $mb 50" gzip ./mem "$mb" 50
+done
+last_gzip=""
+run "threads 8" none ./threads 8
+run "threads 8" gzip ./threads 8
+echo "(ckpt_s: dmtcp_command -bc, the whole round; restart_s: dmtcp_restart to the next output line;"
+echo " gzip1_s / raw_s: gzip -1 / dd (page cache, as images are written) on the uncompressed image; ratio: ckpt time over that baseline;"
+echo " $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
