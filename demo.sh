@@ -1,7 +1,7 @@
 #!/bin/bash
-# Builds the project, then runs a real C program under checkpoint control:
-# coordinator, dmtcp_checkpoint, status, list, a blocking checkpoint, kill, quit.
-# (Killing and restarting from the image joins this demo when dmtcp_restart lands: issue 3.)
+# Builds the project, then runs a real C program under checkpoint control, as DMTCP's
+# quick start does: coordinator, dmtcp_checkpoint, status, list, a checkpoint, kill, then
+# ./dmtcp_restart_script.sh: the program continues where it was, and is checkpointed again.
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$PWD
@@ -15,7 +15,7 @@ cat > "$work/counter.c" <<'C'
 #include <stdio.h>
 #include <unistd.h>
 int main(void) {
-  for (long n = 0;; n++) { printf("counter: %ld\n", n); fflush(stdout); sleep(1); }
+  for (long n = 0;; n++) { printf("counter: %ld (pid %d)\n", n, getpid()); fflush(stdout); sleep(1); }
 }
 C
 gcc -O1 -o "$work/counter" "$work/counter.c"
@@ -39,8 +39,24 @@ step "dmtcp_command --list"
 step "dmtcp_command --bcheckpoint   (every stage is a global barrier)"
 "$here/bin/dmtcp_command" --bcheckpoint
 sleep 2
-step "dmtcp_command --kill"
+ls -l ckpt_*.dmtcp dmtcp_restart_script.sh
+step "dmtcp_inspect ckpt_*.dmtcp   (what the image holds; every record verified)"
+"$here/bin/dmtcp_inspect" ckpt_*.dmtcp
+step "dmtcp_command --kill   (the program is gone)"
 "$here/bin/dmtcp_command" --kill
 wait "$launcher" || echo "dmtcp_checkpoint exited with $? (128 + SIGKILL: the program was killed)"
+for i in $(seq 100); do "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0 && break; sleep 0.2; done
+
+step "./dmtcp_restart_script.sh   (the counter continues from the checkpoint, in a new process)"
+./dmtcp_restart_script.sh &
+restarter=$!
+for i in $(seq 100); do "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1 && break; sleep 0.2; done
+sleep 3
+step "dmtcp_command --bcheckpoint   (the restarted program is checkpointed again)"
+"$here/bin/dmtcp_command" --bcheckpoint
+sleep 1
+step "dmtcp_command --quit"
+"$here/bin/dmtcp_command" --quit
+wait "$restarter" || true
 echo
 echo "demo done in $work"
