@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,13 +26,8 @@ import picocli.CommandLine.Parameters;
             "(for --bcheckpoint: the checkpoint failed); 2 on a usage error."})
 final class CommandCli implements Callable<Integer> {
 
-    @Option(names = {"-h", "--host", "--coord-host"}, paramLabel = "HOST",
-            defaultValue = "${env:DMTCP_HOST:-localhost}", description = "Coordinator host (DMTCP_HOST; default ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = {"-p", "--port", "--coord-port"}, paramLabel = "PORT", converter = Options.Port.class,
-            defaultValue = "${env:DMTCP_PORT:-7779}", description = "Coordinator port (DMTCP_PORT; default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    CoordinatorAddress coordinator = new CoordinatorAddress();
 
     @Option(names = "--json", description = "Print the coordinator's answer as JSON.")
     boolean json;
@@ -84,7 +80,7 @@ final class CommandCli implements Callable<Integer> {
             return 0;
         }
         JsonObject reply;
-        try (LineChannel ch = LineChannel.connect(host, port, 3000)) {
+        try (LineChannel ch = LineChannel.connect(coordinator.host, coordinator.port, 3000)) {
             JsonObject hello = Msg.of(Msg.HELLO);
             hello.addProperty("role", Msg.ROLE_COMMAND);
             hello.addProperty("version", Msg.VERSION);
@@ -92,7 +88,7 @@ final class CommandCli implements Callable<Integer> {
             ch.setReadTimeout(10_000);
             JsonObject welcome = ch.receive();
             if (welcome == null || !Msg.WELCOME.equals(Msg.type(welcome))) {
-                System.err.println("dmtcp_command: " + host + ":" + port + " refused the connection: "
+                System.err.println("dmtcp_command: " + coordinator.host + ":" + coordinator.port + " refused the connection: "
                         + (welcome == null ? "closed" : Msg.str(welcome, "reason", welcome.toString())));
                 return 1;
             }
@@ -103,11 +99,11 @@ final class CommandCli implements Callable<Integer> {
             ch.setReadTimeout(cmd[0].equals(Msg.CMD_BCHECKPOINT) ? 0 : 30_000);
             reply = ch.receive();
         } catch (IOException e) {
-            System.err.println("dmtcp_command: no coordinator at " + host + ":" + port + " (" + e.getMessage() + ")");
+            System.err.println("dmtcp_command: no coordinator at " + coordinator.host + ":" + coordinator.port + " (" + e.getMessage() + ")");
             return 1;
         }
         if (reply == null) {
-            System.err.println("dmtcp_command: the coordinator at " + host + ":" + port + " closed the connection");
+            System.err.println("dmtcp_command: the coordinator at " + coordinator.host + ":" + coordinator.port + " closed the connection");
             return 1;
         }
         boolean ok = Msg.bool(reply, "ok", false);

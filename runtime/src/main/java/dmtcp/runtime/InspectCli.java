@@ -8,16 +8,12 @@ import dmtcp.image.format.api.ImageFormat;
 import dmtcp.image.format.api.ImageReader;
 import dmtcp.image.format.spi.StreamCodec;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,22 +43,7 @@ final class InspectCli implements Callable<Integer> {
     List<Path> images;
 
     /** Any gzip stream: images written with compress.gzip are plain gzip members. */
-    static final StreamCodec GZIP = new StreamCodec() {
-        @Override
-        public String name() {
-            return "gzip";
-        }
-
-        @Override
-        public OutputStream encode(OutputStream out) throws IOException {
-            return new GZIPOutputStream(out);
-        }
-
-        @Override
-        public InputStream decode(InputStream in) throws IOException {
-            return new GZIPInputStream(in, 1 << 16);
-        }
-    };
+    static final StreamCodec GZIP = dmtcp.image.format.api.JdkGzip.INSTANCE;
 
     static int run(String[] args) {
         return Options.execute(new InspectCli(), args);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,13 +28,8 @@ import picocli.CommandLine.Parameters;
             Options.ENV_LOG, Options.ENV_PLUGINS})
 final class LaunchCli implements Callable<Integer> {
 
-    @Option(names = {"-h", "--host", "--coord-host"}, paramLabel = "HOST",
-            defaultValue = "${env:DMTCP_HOST:-localhost}", description = "Coordinator host (DMTCP_HOST; default ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = {"-p", "--port", "--coord-port"}, paramLabel = "PORT", converter = Options.Port.class,
-            defaultValue = "${env:DMTCP_PORT:-7779}", description = "Coordinator port (DMTCP_PORT; default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    CoordinatorAddress coordinator = new CoordinatorAddress();
 
     @Option(names = {"-j", "--join", "--join-coordinator"},
             description = "Join an existing coordinator; fail if none answers.")
@@ -80,7 +76,7 @@ final class LaunchCli implements Callable<Integer> {
             System.setProperty("dmtcp.tmpdir", tmpDir.toString());
         }
         boolean compress = gzip || (!noGzip && !"0".equals(System.getenv("DMTCP_GZIP")));
-        Session s = new Session("dmtcp_checkpoint", host, port, join, newCoordinator, newCoordinatorPort(), interval,
+        Session s = new Session("dmtcp_checkpoint", coordinator.host, coordinator.port, join, newCoordinator, newCoordinatorPort(), interval,
                 checkpointDir);
         s.ensureCoordinator();
         Map<String, String> props = new HashMap<>();
@@ -105,7 +101,7 @@ final class LaunchCli implements Callable<Integer> {
     /** --new-coordinator: the port given with -p or DMTCP_PORT, else 0 (a free one). */
     private int newCoordinatorPort() {
         boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
-        return given ? port : 0;
+        return given ? coordinator.port : 0;
     }
 
     @picocli.CommandLine.Spec

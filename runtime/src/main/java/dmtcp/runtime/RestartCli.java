@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,13 +27,8 @@ import picocli.CommandLine.Parameters;
         footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_CKPT, Options.ENV_TMP, Options.ENV_LOG, Options.ENV_PLUGINS})
 final class RestartCli implements Callable<Integer> {
 
-    @Option(names = {"-h", "--host", "--coord-host"}, paramLabel = "HOST",
-            defaultValue = "${env:DMTCP_HOST:-localhost}", description = "Coordinator host (DMTCP_HOST; default ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = {"-p", "--port", "--coord-port"}, paramLabel = "PORT", converter = Options.Port.class,
-            defaultValue = "${env:DMTCP_PORT:-7779}", description = "Coordinator port (DMTCP_PORT; default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    CoordinatorAddress coordinator = new CoordinatorAddress();
 
     @Option(names = {"-j", "--join", "--join-coordinator"}, description = "Join an existing coordinator; fail if none answers.")
     boolean join;
@@ -82,7 +78,7 @@ final class RestartCli implements Callable<Integer> {
         }
         String[] paths = images.stream().map(p -> p.toAbsolutePath().normalize().toString()).toArray(String[]::new);
         boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
-        Session s = new Session("dmtcp_restart", host, port, join, newCoordinator, given ? port : 0, interval, checkpointDir);
+        Session s = new Session("dmtcp_restart", coordinator.host, coordinator.port, join, newCoordinator, given ? coordinator.port : 0, interval, checkpointDir);
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "restart");
         props.put("dmtcp.images", String.join(File.pathSeparator, paths));

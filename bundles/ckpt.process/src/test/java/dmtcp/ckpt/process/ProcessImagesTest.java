@@ -17,14 +17,11 @@ import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.Processes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -34,22 +31,7 @@ public class ProcessImagesTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    static final StreamCodec GZIP = new StreamCodec() {
-        @Override
-        public String name() {
-            return "gzip";
-        }
-
-        @Override
-        public OutputStream encode(OutputStream out) throws IOException {
-            return new GZIPOutputStream(out, 1 << 16);
-        }
-
-        @Override
-        public InputStream decode(InputStream in) throws IOException {
-            return new GZIPInputStream(in, 1 << 16);
-        }
-    };
+    static final StreamCodec GZIP = dmtcp.image.format.api.JdkGzip.INSTANCE;
     static final Map<String, StreamCodec> CODECS = Map.of("gzip", GZIP);
 
     private Path compile(String name) throws Exception {

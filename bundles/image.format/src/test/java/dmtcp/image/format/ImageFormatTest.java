@@ -14,16 +14,12 @@ import dmtcp.image.format.api.ImageReader;
 import dmtcp.image.format.api.ImageWriter;
 import dmtcp.image.format.spi.StreamCodec;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -33,22 +29,7 @@ public class ImageFormatTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     /** A plain single-threaded gzip codec, standing in for compress.gzip in this bundle's tests. */
-    static final StreamCodec GZIP = new StreamCodec() {
-        @Override
-        public String name() {
-            return "gzip";
-        }
-
-        @Override
-        public OutputStream encode(OutputStream out) throws IOException {
-            return new GZIPOutputStream(out, 1 << 16);
-        }
-
-        @Override
-        public InputStream decode(InputStream in) throws IOException {
-            return new GZIPInputStream(in, 1 << 16);
-        }
-    };
+    static final StreamCodec GZIP = dmtcp.image.format.api.JdkGzip.INSTANCE;
     static final Map<String, StreamCodec> CODECS = Map.of("gzip", GZIP);
 
     private final byte[] memory = new byte[3 << 20];

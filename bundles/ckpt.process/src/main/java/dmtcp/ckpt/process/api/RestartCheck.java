@@ -4,13 +4,9 @@ import com.google.gson.JsonObject;
 import dmtcp.image.format.spi.StreamCodec;
 import dmtcp.mem.linux.api.Child;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * What dmtcp_restart checks before it starts anything (called by the launcher before the
@@ -21,22 +17,7 @@ public final class RestartCheck {
     private RestartCheck() {}
 
     /** The JDK's gzip, enough to read an image's head before the codec bundles run. */
-    static final StreamCodec JDK_GZIP = new StreamCodec() {
-        @Override
-        public String name() {
-            return "gzip";
-        }
-
-        @Override
-        public OutputStream encode(OutputStream out) throws IOException {
-            return new GZIPOutputStream(out, 1 << 16);
-        }
-
-        @Override
-        public InputStream decode(InputStream in) throws IOException {
-            return new GZIPInputStream(in, 1 << 16);
-        }
-    };
+    static final StreamCodec JDK_GZIP = dmtcp.image.format.api.JdkGzip.INSTANCE;
 
     /** The unique ids of the processes the images hold (the coordinator refuses them while they run). */
     public static String uniqueIds(String[] images) throws IOException {
