@@ -56,10 +56,33 @@ public class ProcessHook implements BarrierHook {
     @Activate
     void activate(BundleContext context) {
         gzip = !"false".equals(context.getProperty("dmtcp.gzip"));
+        warmUp();
         String list = context.getProperty("dmtcp.images");
         if (list != null && !list.isEmpty()) {
             images = java.util.Arrays.stream(list.split(File.pathSeparator)).map(Path::of).toList();
         }
+    }
+
+    /**
+     * Loads, in the background, the classes a checkpoint needs (ptrace engine, image writer,
+     * JSON), so the first round does not pay for class loading while the program is frozen.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> {
+            dmtcp.mem.linux.api.Checkpointer.warmUp();
+            for (Class<?> c : new Class<?>[] {dmtcp.image.format.api.ImageWriter.class, ProcessImages.class,
+                dmtcp.image.format.api.ImageReader.class}) {
+                try {
+                    Class.forName(c.getName(), true, c.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    // loads when first used
+                }
+            }
+            StateJson.toJson(null);
+        }, "dmtcp-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     @Override

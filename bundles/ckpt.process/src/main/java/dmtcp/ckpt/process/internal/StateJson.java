@@ -31,7 +31,12 @@ public final class StateJson {
 
     private StateJson() {}
 
+    /** (null: only loads Gson and its adapters, for a warm-up.) */
     public static JsonObject toJson(ProcessState state) {
+        if (state == null) {
+            GSON.getAdapter(ProcessState.class);
+            return new JsonObject();
+        }
         return GSON.toJsonTree(state).getAsJsonObject();
     }
 

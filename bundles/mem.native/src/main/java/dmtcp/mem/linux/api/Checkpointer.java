@@ -13,6 +13,21 @@ import dmtcp.mem.linux.internal.Dumper;
 public final class Checkpointer {
     private Checkpointer() {}
 
+    /**
+     * Loads and links the engine's classes and JNA bindings ahead of the first checkpoint,
+     * so that a frozen program does not wait for class loading. Safe from any thread.
+     */
+    public static void warmUp() {
+        for (String c : new String[] {"Ptrace", "Uio", "Mman", "Sys", "UserRegs", "Tracee", "RemoteMemory", "Inject", "Maps",
+            "Dumper", "Restorer"}) {
+            try {
+                Class.forName("dmtcp.mem.linux.internal." + c, true, Checkpointer.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // it loads when first used
+            }
+        }
+    }
+
     /** Freezes {@code pid}, dumps it and lets it run on. */
     public static ProcessState dump(int pid, MemorySink sink) {
         try (Frozen f = Freezer.freeze(pid)) {
