@@ -35,6 +35,9 @@ public final class Restorer {
     private static final long OFF_STRUCT = 64;
     private static final long OFF_AUXV = 1024;
     private static final long OFF_PATH = 4096;
+    /** A buffer for injected reads (directory entries), below the injected calls' stack. */
+    private static final long OFF_DATA = 8 * 4096;
+    private static final long DATA_SIZE = 6 * 4096;
     private static final long LOWEST = 0x10000;
     private static final long TASK_SIZE = 0x7ffffffff000L;
     private static final int SIGSTOP = 19;
@@ -332,7 +335,7 @@ public final class Restorer {
 
     private long putString(String s) {
         byte[] b = (s + "\0").getBytes(StandardCharsets.UTF_8);
-        if (b.length > SCRATCH_SIZE - OFF_PATH) {
+        if (b.length > OFF_DATA - OFF_PATH) {
             throw new IllegalArgumentException("path too long: " + s);
         }
         mem.write(scratch + OFF_PATH, b);
@@ -473,7 +476,14 @@ public final class Restorer {
                 inject(what + "dup3", SYS_dup3, t, f.fd(), dupFlag);
                 inject(what + "close", SYS_close, t);
             }
-            if (!f.kind().equals(FdState.DEVICE)) {
+            if (f.kind().equals(FdState.DIR) && f.offset() == Long.MAX_VALUE) {
+                // ext4's end-of-directory cookie: a fresh file lseek'd there and read keeps a
+                // stale htree cursor, and a later rewind to 0 then reads nothing (seen on 6.x).
+                // Reading the directory to its end gets there as the program did.
+                while (inject(what + "getdents64", SYS_getdents64, f.fd(), scratch + OFF_DATA, DATA_SIZE) > 0) {
+                    // entries the program had already read
+                }
+            } else if (!f.kind().equals(FdState.DEVICE)) {
                 inject(what + "lseek", SYS_lseek, f.fd(), f.offset(), SEEK_SET);
             }
         }

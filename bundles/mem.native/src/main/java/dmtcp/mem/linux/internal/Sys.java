@@ -31,6 +31,7 @@ public final class Sys {
     public static final int SYS_sigaltstack = 131;
     public static final int SYS_prctl = 157;
     public static final int SYS_gettid = 186;
+    public static final int SYS_getdents64 = 217;
     public static final int SYS_set_tid_address = 218;
     public static final int SYS_tgkill = 234;
     public static final int SYS_openat = 257;
