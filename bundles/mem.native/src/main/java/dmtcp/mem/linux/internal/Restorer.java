@@ -435,6 +435,15 @@ public final class Restorer {
             top = Math.max(top, f.fd() + 1);
         }
         List<Integer> stubFds = openFds(pid);
+        String[] stdTargets = new String[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                stdTargets[i] = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd",
+                        Integer.toString(i))).toString();
+            } catch (IOException e) {
+                stdTargets[i] = null; // closed in the restarter
+            }
+        }
         long[] std = {-1, -1, -1};
         for (int i = 0; i < 3; i++) {
             if (stubFds.contains(i)) {
@@ -447,7 +456,11 @@ public final class Restorer {
         for (FdState f : st.fds()) {
             String what = "restore of fd " + f.fd() + " (" + f.kind() + " " + f.path() + "): ";
             int dupFlag = f.cloexec() ? Fds.O_CLOEXEC : 0;
-            if (f.kind().equals(FdState.TERMINAL) || f.kind().equals(FdState.STDIO)) {
+            // a standard stream that is the very file the restarter's same fd holds (a shell
+            // redirect to the same log): share the restarter's, offset and all, rather than
+            // write over what was written since at the saved offset
+            boolean sameAsRestarter = f.fd() <= 2 && f.kind().equals(FdState.FILE) && f.path().equals(stdTargets[f.fd()]);
+            if (f.kind().equals(FdState.TERMINAL) || f.kind().equals(FdState.STDIO) || sameAsRestarter) {
                 int from = standardStreamFor(f);
                 if (std[from] < 0) {
                     System.err.println("dmtcp restore: fd " + f.fd() + " (" + f.path() + ") should become the restarter's fd " + from
@@ -463,8 +476,15 @@ public final class Restorer {
                 if (!f.kind().equals(FdState.DIR)) {
                     flags &= ~Fds.O_TMPFILE;
                 }
-                t = inject(what + "openat(\"" + f.path() + "\", 0" + Integer.toOctalString(flags) + ")", SYS_openat, Uio.AT_FDCWD,
-                        putString(f.path()), flags, 0);
+                t = Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(f.path()), flags, 0);
+                if (t < 0 && f.fd() <= 2 && std[f.fd()] >= 0) {
+                    // a standard stream is never a reason to fail a restart: the restarter's then
+                    System.err.println("dmtcp restore: fd " + f.fd() + " (" + f.path() + ") cannot be reopened (errno " + -t
+                            + "): it becomes the restarter's fd " + f.fd());
+                    inject(what + "dup3", SYS_dup3, std[f.fd()], f.fd(), dupFlag);
+                    continue;
+                }
+                Inject.checkResult(pid, what + "openat", t, Uio.AT_FDCWD, 0, flags, 0);
             } else if (f.kind().equals(FdState.DELETED)) {
                 t = recreateDeleted(f, what);
             } else {
