@@ -142,7 +142,7 @@ public final class Fds {
     }
 
     static boolean isTerminal(String path) {
-        return path.startsWith("/dev/pts/") || path.equals("/dev/tty") || path.equals("/dev/console")
+        return path.matches("/dev/pts/[0-9]+") || path.equals("/dev/tty") || path.equals("/dev/console")
                 || path.matches("/dev/tty[0-9]+") || path.matches("/dev/ttyS[0-9]+");
     }
 

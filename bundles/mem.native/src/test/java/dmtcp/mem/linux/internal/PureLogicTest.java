@@ -114,6 +114,7 @@ public class PureLogicTest {
         assertTrue(refusal(3, "/tmp/fifo", 0010644).startsWith("fd 3 is a FIFO"));
         assertTrue(refusal(3, "/dev/sda", 0060660).startsWith("fd 3 is a block device"));
         assertTrue(refusal(3, "/dev/ptmx", 0020666).startsWith("fd 3 is a character device"));
+        assertTrue(refusal(3, "/dev/pts/ptmx", 0020666).startsWith("fd 3 is a character device"));
     }
 
     @Test
