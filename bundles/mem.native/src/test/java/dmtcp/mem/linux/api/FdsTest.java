@@ -134,6 +134,39 @@ public class FdsTest {
         assertTrue("the directory was read to its end and rewound several times: " + cycles, cycles >= 3);
     }
 
+    @Test
+    public void aDeletedReadOnlyFileWhoseDirectoryIsGoneComesBackInTmp() throws Exception {
+        Path log = temp(".log");
+        Path dir = Files.createTempDirectory("fds-gone");
+        files.add(0, dir);
+        Child c = Processes.spawn(List.of(CPrograms.build("deleted").toString(), log.toString(), dir.toString()));
+        children.add(c);
+        CPrograms.awaitLines(log, 5, 10_000);
+        assertFalse(Files.exists(dir));
+        for (int round = 0; round < 2; round++) {
+            int n = CPrograms.lines(log).size();
+            Path img = temp(".img");
+            try (FileImage image = new FileImage(img)) {
+                Frozen f = Freezer.freeze(c.pid());
+                ProcessState st = Checkpointer.dump(f, image);
+                f.kill();
+                c.onExit().get(10, TimeUnit.SECONDS);
+                FdState del = st.fds().stream().filter(x -> x.kind().equals(FdState.DELETED)).findFirst().orElseThrow();
+                assertEquals(del.toString(), 20000, del.content().length);
+                c = Restorer.restore(st, image);
+                children.add(c);
+                CPrograms.awaitLines(log, n + 10, 10_000);
+                String target = Files.readSymbolicLink(Path.of("/proc", Integer.toString(c.pid()), "fd", Integer.toString(del.fd())))
+                        .toString();
+                assertTrue(target, target.startsWith("/tmp/") && !target.startsWith(dir.toString()) && target.endsWith(" (deleted)"));
+            }
+        }
+        List<String> l = CPrograms.lines(log);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i, (i + 1) + " ok", l.get(i));
+        }
+    }
+
     /**
      * Thaws and freezes again until the directory fd (5) sits at ext4's end-of-directory
      * cookie (LONG_MAX), which a plain lseek at restore gets wrong (see Restorer.restoreFds);
