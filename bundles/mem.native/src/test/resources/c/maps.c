@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Appends a line, retrying once: a restore does not bring back file descriptors, so a
- * checkpoint taken between open() and write() leaves a stale fd (EBADF) behind. */
+/* Appends a line, retrying once (written when a restore did not bring back file
+ * descriptors: a checkpoint between open() and write() left a stale fd behind; kept as is). */
 static void append(const char *path, const char *line, int len) {
     for (int attempt = 0; attempt < 2; attempt++) {
         int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);

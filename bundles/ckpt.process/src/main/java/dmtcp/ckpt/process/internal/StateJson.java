@@ -25,6 +25,10 @@ public final class StateJson {
 
                 @Override
                 public byte[] read(JsonReader in) throws IOException {
+                    if (in.peek() == com.google.gson.stream.JsonToken.NULL) {
+                        in.nextNull();
+                        return null; // FdState.content of every fd but a deleted file
+                    }
                     return Base64.getDecoder().decode(in.nextString());
                 }
             }).create();

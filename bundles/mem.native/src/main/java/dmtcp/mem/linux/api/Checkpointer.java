@@ -7,8 +7,10 @@ import dmtcp.mem.linux.internal.Dumper;
  * robust lists and tid addresses; its mappings (from /proc/PID/maps) and the pages the
  * mappings alone cannot give back (from /proc/PID/pagemap: touched anonymous pages and
  * written private file pages; never-touched and clean file pages are skipped); auxv, mm
- * bounds, brk, cwd, umask, rlimits, sigactions and itimers. Memory bytes are streamed to
- * a {@link MemorySink}, never held in the heap.
+ * bounds, brk, cwd, umask, rlimits, sigactions and itimers; the fd table ({@link FdState}).
+ * Memory bytes are streamed to a {@link MemorySink}, never held in the heap. A process
+ * holding an fd that cannot be restored (a pipe or socket above fd 2, an eventfd...) is
+ * refused with an {@link UnsupportedFdException} before anything reaches the sink.
  */
 public final class Checkpointer {
     private Checkpointer() {}

@@ -21,10 +21,11 @@ import java.util.List;
  * @param itimers ITIMER_REAL, VIRTUAL, PROF as {interval sec, interval usec, value sec, value usec}
  * @param pendingSignals the process-wide queued signals, raw 128-byte siginfo_t
  * @param stopped the process was in a group stop (SIGSTOP, SIGTSTP...): restored stopped
+ * @param fds the open file descriptors in fd order (null, e.g. from an older image, reads as none)
  */
 public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
-        long[][] itimers, List<byte[]> pendingSignals, boolean stopped) {
+        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<FdState> fds) {
 
     public ProcessState {
         argv = List.copyOf(argv);
@@ -32,6 +33,7 @@ public record ProcessState(int pid, String exe, String comm, List<String> argv, 
         threads = List.copyOf(threads);
         sigactions = List.copyOf(sigactions);
         pendingSignals = List.copyOf(pendingSignals);
+        fds = fds == null ? List.of() : List.copyOf(fds);
     }
 
     public long savedBytes() {

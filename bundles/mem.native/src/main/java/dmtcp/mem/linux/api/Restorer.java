@@ -6,7 +6,8 @@ package dmtcp.mem.linux.api;
  * /proc/PID/exe, comm and ps are right without privilege) and stops it before ld.so runs;
  * then, by injected syscalls, replaces its address space with the saved one, moves the
  * vDSO to its saved address, restores mm bounds (PR_SET_MM_MAP), sigactions, itimers,
- * rlimits, umask and cwd, re-creates the threads with clone(), gives each its registers,
+ * rlimits, umask and cwd, reopens the saved fds under their numbers (terminals and
+ * unreopenable standard streams become this JVM's own fds 0-2; see {@link FdState}), re-creates the threads with clone(), gives each its registers,
  * FP state, signal mask, rseq, robust list and sigaltstack, and detaches. The restored
  * process gets a new pid and new tids; this JVM is its parent, so it can be checkpointed
  * again. Where the executable is gone, the stub execs {@code /bin/true} instead (then

@@ -2,6 +2,7 @@ package dmtcp.mem.linux.internal;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySink;
 import dmtcp.mem.linux.api.MmLayout;
@@ -58,6 +59,8 @@ public final class Dumper {
     public ProcessState dump(MemorySink sink) throws IOException {
         Tracee.checkThread();
         try {
+            // first: a descriptor that cannot be restored refuses the checkpoint before anything is done
+            List<FdState> fds = Fds.dump(live);
             int main = tids.get(0);
             site = Inject.findSite(main, mem);
             maps = Maps.read(live); // before any injected mmap of a spare scratch page
@@ -120,7 +123,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped);
+                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds);
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;

@@ -6,6 +6,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.ExitStatus;
+import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.NativeException;
@@ -34,6 +35,9 @@ public final class Restorer {
     private static final long OFF_STRUCT = 64;
     private static final long OFF_AUXV = 1024;
     private static final long OFF_PATH = 4096;
+    /** A buffer for injected reads (directory entries), below the injected calls' stack. */
+    private static final long OFF_DATA = 8 * 4096;
+    private static final long DATA_SIZE = 6 * 4096;
     private static final long LOWEST = 0x10000;
     private static final long TASK_SIZE = 0x7ffffffff000L;
     private static final int SIGSTOP = 19;
@@ -132,6 +136,8 @@ public final class Restorer {
             mapRegions();
             mark("map+fill memory");
             setMm();
+            restoreFds();
+            mark("fds");
             processAttributes();
             ThreadState leader = st.threads().get(0);
             threadAttributes(pid, leader, true);
@@ -329,7 +335,7 @@ public final class Restorer {
 
     private long putString(String s) {
         byte[] b = (s + "\0").getBytes(StandardCharsets.UTF_8);
-        if (b.length > SCRATCH_SIZE - OFF_PATH) {
+        if (b.length > OFF_DATA - OFF_PATH) {
             throw new IllegalArgumentException("path too long: " + s);
         }
         mem.write(scratch + OFF_PATH, b);
@@ -413,6 +419,151 @@ public final class Restorer {
             throw new NativeException("restore mapping of " + r.path(), 116,
                     "the file was replaced since the checkpoint (inode " + r.inode() + " then, " + i + " now)");
         }
+    }
+
+    /**
+     * The saved fd table, by injected calls. The stub holds the restarter's fds 0-2 (and
+     * nothing else: it was spawned with only those); they are first copied above every saved
+     * fd number, then every fd of the stub is closed, so the table is empty but for those
+     * copies and no saved number can clash with them. Each saved fd is then opened (lowest
+     * free number), moved to its number with dup3 (close-on-exec as it was), and seeked.
+     * Runs before rlimits are restored: the stub has the restarter's RLIMIT_NOFILE.
+     */
+    private void restoreFds() throws IOException {
+        int top = 3;
+        for (FdState f : st.fds()) {
+            top = Math.max(top, f.fd() + 1);
+        }
+        List<Integer> stubFds = openFds(pid);
+        String[] stdTargets = new String[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                stdTargets[i] = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd",
+                        Integer.toString(i))).toString();
+            } catch (IOException e) {
+                stdTargets[i] = null; // closed in the restarter
+            }
+        }
+        long[] std = {-1, -1, -1};
+        for (int i = 0; i < 3; i++) {
+            if (stubFds.contains(i)) {
+                std[i] = inject("fcntl(" + i + ", F_DUPFD_CLOEXEC, " + top + ")", SYS_fcntl, i, F_DUPFD_CLOEXEC, top);
+            }
+        }
+        for (int fd : stubFds) {
+            Inject.syscall(pid, site, SYS_close, fd);
+        }
+        for (FdState f : st.fds()) {
+            String what = "restore of fd " + f.fd() + " (" + f.kind() + " " + f.path() + "): ";
+            int dupFlag = f.cloexec() ? Fds.O_CLOEXEC : 0;
+            // a standard stream that is the very file the restarter's same fd holds (a shell
+            // redirect to the same log): share the restarter's, offset and all, rather than
+            // write over what was written since at the saved offset
+            boolean sameAsRestarter = f.fd() <= 2 && f.kind().equals(FdState.FILE) && f.path().equals(stdTargets[f.fd()]);
+            if (f.kind().equals(FdState.TERMINAL) || f.kind().equals(FdState.STDIO) || sameAsRestarter) {
+                int from = standardStreamFor(f);
+                if (std[from] < 0) {
+                    System.err.println("dmtcp restore: fd " + f.fd() + " (" + f.path() + ") should become the restarter's fd " + from
+                            + ", which is closed: left closed");
+                    continue;
+                }
+                inject(what + "dup3", SYS_dup3, std[from], f.fd(), dupFlag);
+                continue;
+            }
+            long t;
+            if (f.byPath()) {
+                int flags = f.flags() & ~(Fds.O_CREAT | Fds.O_TRUNC | Fds.O_EXCL | Fds.O_CLOEXEC);
+                if (!f.kind().equals(FdState.DIR)) {
+                    flags &= ~Fds.O_TMPFILE;
+                }
+                t = Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(f.path()), flags, 0);
+                if (t < 0 && f.fd() <= 2 && std[f.fd()] >= 0) {
+                    // a standard stream is never a reason to fail a restart: the restarter's then
+                    System.err.println("dmtcp restore: fd " + f.fd() + " (" + f.path() + ") cannot be reopened (errno " + -t
+                            + "): it becomes the restarter's fd " + f.fd());
+                    inject(what + "dup3", SYS_dup3, std[f.fd()], f.fd(), dupFlag);
+                    continue;
+                }
+                Inject.checkResult(pid, what + "openat", t, Uio.AT_FDCWD, 0, flags, 0);
+            } else if (f.kind().equals(FdState.DELETED)) {
+                t = recreateDeleted(f, what);
+            } else {
+                throw new IllegalStateException(what + "unknown kind " + f.kind());
+            }
+            if (t == f.fd()) {
+                inject(what + "fcntl(F_SETFD)", SYS_fcntl, t, F_SETFD, f.cloexec() ? FD_CLOEXEC : 0);
+            } else {
+                inject(what + "dup3", SYS_dup3, t, f.fd(), dupFlag);
+                inject(what + "close", SYS_close, t);
+            }
+            if (f.kind().equals(FdState.DIR) && f.offset() == Long.MAX_VALUE) {
+                // ext4's end-of-directory cookie: a fresh file lseek'd there and read keeps a
+                // stale htree cursor, and a later rewind to 0 then reads nothing (seen on 6.x).
+                // Reading the directory to its end gets there as the program did.
+                while (inject(what + "getdents64", SYS_getdents64, f.fd(), scratch + OFF_DATA, DATA_SIZE) > 0) {
+                    // entries the program had already read
+                }
+            } else if (!f.kind().equals(FdState.DEVICE)) {
+                inject(what + "lseek", SYS_lseek, f.fd(), f.offset(), SEEK_SET);
+            }
+        }
+        for (long fd : std) {
+            if (fd >= 0) {
+                inject("close", SYS_close, fd);
+            }
+        }
+    }
+
+    /**
+     * Which of the restarter's fds 0-2 stands for a terminal or standard stream: the same
+     * number for fds 0-2; for a terminal above 2, fd 0 if it was read-only, 1 if write-only,
+     * else 2.
+     */
+    static int standardStreamFor(FdState f) {
+        if (f.fd() <= 2) {
+            return f.fd();
+        }
+        int acc = f.flags() & Fds.O_ACCMODE;
+        return acc == Uio.O_RDONLY ? 0 : acc == Uio.O_WRONLY ? 1 : 2;
+    }
+
+    /**
+     * A deleted-but-open file comes back as an unlinked file with the saved bytes: an
+     * O_TMPFILE in its old directory (else /tmp), filled from this JVM through
+     * /proc/PID/fd/N, reopened through /proc/self/fd/N with the saved flags (an O_TMPFILE
+     * must be writable; the program may have had it read-only), then given its mode.
+     */
+    private long recreateDeleted(FdState f, String what) throws IOException {
+        java.nio.file.Path parent = java.nio.file.Path.of(f.path()).getParent();
+        long tmpFlags = Fds.O_TMPFILE | Uio.O_RDWR | Fds.O_CLOEXEC;
+        long t1 = parent == null ? -1 : Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(parent.toString()), tmpFlags, 0600);
+        if (t1 < 0) {
+            t1 = inject(what + "openat(\"/tmp\", O_TMPFILE|O_RDWR)", SYS_openat, Uio.AT_FDCWD, putString("/tmp"), tmpFlags, 0600);
+        }
+        byte[] content = f.content() == null ? new byte[0] : f.content();
+        java.nio.file.Path link = java.nio.file.Path.of("/proc", Integer.toString(pid), "fd", Long.toString(t1));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(link, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+        int flags = f.flags() & ~(Fds.O_CREAT | Fds.O_TRUNC | Fds.O_EXCL | Fds.O_CLOEXEC | Fds.O_TMPFILE);
+        long t2 = inject(what + "reopen O_TMPFILE with flags 0" + Integer.toOctalString(flags), SYS_openat, Uio.AT_FDCWD,
+                putString("/proc/self/fd/" + t1), flags, 0);
+        inject(what + "close", SYS_close, t1);
+        inject(what + "fchmod", SYS_fchmod, t2, f.mode() & 07777);
+        return t2;
+    }
+
+    /** The open fd numbers of a process, as this JVM sees them in /proc/PID/fd. */
+    private static List<Integer> openFds(int pid) throws IOException {
+        List<Integer> l = new ArrayList<>();
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd"))) {
+            s.forEach(p -> l.add(Integer.parseInt(p.getFileName().toString())));
+        }
+        l.sort(null);
+        return l;
     }
 
     /** prctl(PR_SET_MM, PR_SET_MM_MAP): brk, code/data/stack/arg/env bounds and auxv; exe_fd -1 needs no capability. */

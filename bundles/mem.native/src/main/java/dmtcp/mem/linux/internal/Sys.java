@@ -10,6 +10,7 @@ public final class Sys {
     public static final int SYS_read = 0;
     public static final int SYS_write = 1;
     public static final int SYS_close = 3;
+    public static final int SYS_lseek = 8;
     public static final int SYS_mmap = 9;
     public static final int SYS_mprotect = 10;
     public static final int SYS_munmap = 11;
@@ -22,17 +23,21 @@ public final class Sys {
     public static final int SYS_getpid = 39;
     public static final int SYS_clone = 56;
     public static final int SYS_exit = 60;
+    public static final int SYS_fcntl = 72;
     public static final int SYS_chdir = 80;
+    public static final int SYS_fchmod = 91;
     public static final int SYS_umask = 95;
     public static final int SYS_rt_sigqueueinfo = 129;
     public static final int SYS_sigaltstack = 131;
     public static final int SYS_prctl = 157;
     public static final int SYS_gettid = 186;
+    public static final int SYS_getdents64 = 217;
     public static final int SYS_set_tid_address = 218;
     public static final int SYS_tgkill = 234;
     public static final int SYS_openat = 257;
     public static final int SYS_set_robust_list = 273;
     public static final int SYS_get_robust_list = 274;
+    public static final int SYS_dup3 = 292;
     public static final int SYS_rt_tgsigqueueinfo = 297;
     public static final int SYS_prlimit64 = 302;
     public static final int SYS_rseq = 334;
@@ -48,6 +53,12 @@ public final class Sys {
     public static final long CLONE_PARENT_SETTID = 0x100000;
     public static final long CLONE_CHILD_CLEARTID = 0x200000;
     public static final long CLONE_CHILD_SETTID = 0x1000000;
+
+    /** &lt;fcntl.h&gt; fcntl commands. */
+    public static final int F_SETFD = 2;
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int FD_CLOEXEC = 1;
+    public static final int SEEK_SET = 0;
 
     /** &lt;linux/prctl.h&gt; */
     public static final int PR_SET_NAME = 15;

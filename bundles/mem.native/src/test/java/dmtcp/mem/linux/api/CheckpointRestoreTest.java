@@ -436,7 +436,7 @@ public class CheckpointRestoreTest {
                     t.rseqSignature(), t.robustListHead(), t.robustListLength(), t.clearChildTid(), t.altStackSp(),
                     t.altStackFlags(), t.altStackSize(), t.pendingSignals()));
             ProcessState bad = new ProcessState(st.pid(), st.exe(), st.comm(), st.argv(), st.cwd(), st.umask(), st.mm(), st.auxv(),
-                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped());
+                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped(), st.fds());
             int before = Processes.allChildren().size();
             try {
                 Restorer.restore(bad, image);

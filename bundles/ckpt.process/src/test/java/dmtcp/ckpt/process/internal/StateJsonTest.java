@@ -1,0 +1,54 @@
+package dmtcp.ckpt.process.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import com.google.gson.JsonObject;
+import dmtcp.mem.linux.api.FdState;
+import dmtcp.mem.linux.api.MmLayout;
+import dmtcp.mem.linux.api.ProcessState;
+import java.util.List;
+import org.junit.Test;
+
+/** The fd table in an image's PROC record: JSON and back, and images written before it existed. */
+public class StateJsonTest {
+    private static ProcessState state(List<FdState> fds) {
+        return new ProcessState(42, "/bin/prog", "prog", List.of("prog"), "/", 022, new MmLayout(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+                new byte[] {1, 2}, List.of(), List.of(), List.of(), new long[][] {{1, 2}}, new long[][] {{0, 0, 0, 0}}, List.of(),
+                false, fds);
+    }
+
+    @Test
+    public void fdsSurviveJson() {
+        List<FdState> fds = List.of(new FdState(1, FdState.STDIO, "pipe:[7]", 01, 0, 0010600, false, null),
+                new FdState(3, FdState.FILE, "/tmp/a b", 0102001, 315, 0100644, false, null),
+                new FdState(6, FdState.DELETED, "/tmp/victim", 0100002, 1234, 0100640, true, new byte[] {0, 1, (byte) 0xff}));
+        JsonObject json = StateJson.toJson(state(fds));
+        ProcessState back = StateJson.fromJson(json);
+        assertEquals(3, back.fds().size());
+        for (int i = 0; i < 3; i++) {
+            FdState a = fds.get(i), b = back.fds().get(i);
+            assertEquals(a.toString(), b.toString());
+            assertEquals(a.mode(), b.mode());
+            assertEquals(a.cloexec(), b.cloexec());
+        }
+        assertNull(back.fds().get(0).content());
+        assertArrayEquals(new byte[] {0, 1, (byte) 0xff}, back.fds().get(2).content());
+    }
+
+    @Test
+    public void anImageWithoutFdsReadsAsNoFds() {
+        JsonObject json = StateJson.toJson(state(List.of()));
+        json.remove("fds");
+        assertTrue(StateJson.fromJson(json).fds().isEmpty());
+    }
+
+    @Test
+    public void anExplicitNullContentReads() {
+        JsonObject json = StateJson.toJson(state(List.of(new FdState(3, FdState.FILE, "/x", 0, 0, 0100644, false, null))));
+        json.getAsJsonArray("fds").get(0).getAsJsonObject().add("content", com.google.gson.JsonNull.INSTANCE);
+        assertNull(StateJson.fromJson(json).fds().get(0).content());
+    }
+}
