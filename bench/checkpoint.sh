@@ -24,8 +24,10 @@ printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' workload codec ckpt_s image_MB re
 run() { # name codec(gzip|none) cmd...
   local name=$1 codec=$2; shift 2
   local opt=(); [ "$codec" = none ] && opt=(--no-gzip)
-  rm -f ckpt_*.dmtcp out
-  "$bin/dmtcp_checkpoint" "${opt[@]}" "$@" > out 2>/dev/null &
+  rm -f ckpt_*.dmtcp out rout
+  # stdout through a pipe: a restored program then writes to the restarter's stdout (rout),
+  # where its first line marks the end of the restart
+  "$bin/dmtcp_checkpoint" "${opt[@]}" "$@" 2>/dev/null | cat > out &
   peers 1
   local n; n=$(lines out); while [ "$(lines out)" -le "$((n + 1))" ]; do sleep 0.05; done
   local s
@@ -33,10 +35,9 @@ run() { # name codec(gzip|none) cmd...
   local ck; ck=$("$bin/dmtcp_command" -bc | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p' | awk '{printf "%.2f", $1 / 1000}')
   local img; img=$(ls ckpt_*.dmtcp); local mb; mb=$(( $(stat -c %s "$img") / 1048576 ))
   "$bin/dmtcp_command" -k > /dev/null; wait || true; peers 0
-  n=$(lines out)
-  s=$(now); "$bin/dmtcp_restart" "$img" >> out 2>/dev/null &
-  while [ "$(lines out)" -le "$n" ]; do sleep 0.01; done; local rs; rs=$(secs "$s" "$(now)")
-  tail -1 out | grep -q CORRUPT && { echo "$name: memory CORRUPT after restart" >&2; exit 1; }
+  s=$(now); "$bin/dmtcp_restart" "$img" > rout 2>/dev/null &
+  while [ "$(lines rout)" -lt 1 ]; do sleep 0.01; done; local rs; rs=$(secs "$s" "$(now)")
+  grep -q CORRUPT rout && { echo "$name: memory CORRUPT after restart" >&2; exit 1; }
   "$bin/dmtcp_command" -k > /dev/null; wait || true; peers 0
   local g="" r="" ratio=""
   if [ "$codec" = none ]; then
