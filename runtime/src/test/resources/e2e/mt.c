@@ -17,7 +17,8 @@ int main(int argc, char **argv) {
   for (long n = 0;; n++) {
     pthread_mutex_lock(&m);
     while (total == last) pthread_cond_wait(&c, &m);
-    int ok = total > last && ticks[0] && ticks[1] && ticks[2] && ticks[3];
+    // every worker must have run by the 20th report (they all start within a few ms)
+    int ok = total > last && (n < 20 || (ticks[0] && ticks[1] && ticks[2] && ticks[3]));
     last = total;
     pthread_mutex_unlock(&m);
     FILE *f = fopen(argv[1], "a");
