@@ -26,6 +26,9 @@ public class CheckpointRestartIT {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    @Rule
+    public Tools.Cleanup cleanup = new Tools.Cleanup();
+
     @Test
     public void checkpointKillRestartThreeTimes() throws Exception {
         cycles(new Tools(null, tmp.getRoot().toPath()));

@@ -35,6 +35,9 @@ public class CommandLineIT {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    @Rule
+    public Tools.Cleanup cleanup = new Tools.Cleanup();
+
     @Test
     public void threeProgramsCheckpointedKilledAndCoordinatorQuit() throws Exception {
         scenario(new Tools(null, tmp.getRoot().toPath()));

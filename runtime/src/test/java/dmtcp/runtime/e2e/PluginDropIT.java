@@ -23,6 +23,9 @@ public class PluginDropIT {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    @Rule
+    public Tools.Cleanup cleanup = new Tools.Cleanup();
+
     @Test
     public void aDroppedPluginRunsAtTheNextCheckpointAndLeavesWithItsJar() throws Exception {
         Path plugin = Path.of(System.getProperty("dmtcp.example.plugin"));

@@ -27,6 +27,9 @@ public class ProgramsIT {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    @Rule
+    public Tools.Cleanup cleanup = new Tools.Cleanup();
+
     private static final Pattern NUMBER = Pattern.compile("(\\d+)");
 
     private static List<String> lines(Path f) {

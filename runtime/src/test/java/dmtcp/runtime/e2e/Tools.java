@@ -26,9 +26,24 @@ final class Tools {
     /** Extra environment for every tool this runs. */
     final java.util.Map<String, String> env = new java.util.HashMap<>();
 
+    /** Every Tools of the running test, for {@link Cleanup}. */
+    private static final List<Tools> LIVE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A JUnit rule: after each test, kill what its Tools started. */
+    static final class Cleanup extends org.junit.rules.ExternalResource {
+        @Override
+        protected void after() {
+            for (Tools t : LIVE) {
+                t.cleanUp();
+            }
+            LIVE.clear();
+        }
+    }
+
     Tools(String user, Path workDir) {
         this.user = user;
         this.workDir = workDir;
+        LIVE.add(this);
     }
 
     /** The result of a finished command. */
@@ -59,6 +74,22 @@ final class Tools {
         return pb;
     }
 
+    /** Every process started in the background, killed (with its descendants) by {@link #cleanUp}. */
+    private final List<Process> started = new ArrayList<>();
+
+    /**
+     * Kills whatever a test left running, even when it failed half-way: background tools and
+     * their descendants (launchers and restarters are subreapers, so programs and restored
+     * processes stay their descendants).
+     */
+    void cleanUp() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        started.clear();
+    }
+
     /** Runs a tool to completion (at most 60 s). */
     Result run(String tool, String... args) throws IOException, InterruptedException {
         ProcessBuilder pb = builder(tool, args);
@@ -80,7 +111,9 @@ final class Tools {
         ProcessBuilder pb = builder(tool, args);
         pb.redirectOutput(workDir.resolve(tag + ".out").toFile());
         pb.redirectError(workDir.resolve(tag + ".err").toFile());
-        return pb.start();
+        Process p = pb.start();
+        started.add(p);
+        return p;
     }
 
     /** A coordinator started with -p 0: its port, its console input and what it printed on stdout. */
@@ -123,7 +156,9 @@ final class Tools {
         a.addAll(List.of(args));
         ProcessBuilder pb = builder("dmtcp_coordinator", a.toArray(new String[0]));
         pb.redirectError(workDir.resolve(tag + ".err").toFile());
-        return new Coordinator(pb.start());
+        Process p = pb.start();
+        started.add(p);
+        return new Coordinator(p);
     }
 
     String output(String tag, String stream) throws IOException {
