@@ -38,7 +38,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * Boots Felix with SCR, ConfigAdmin, image.format, compress.gzip and Commons Compress (with
+ * Boots Felix with SCR, ConfigAdmin, image.format (and the Gson its writer uses), compress.gzip and Commons Compress (with
  * the commons-io and commons-lang3 it needs to decompress) and uses the {@code gzip}
  * StreamCodec service as the image writer will: found by {@code (dmtcp.codec=gzip)}.
  */
@@ -67,6 +67,7 @@ public class GzipCodecIT {
                 bundle(jar("commonsio")),
                 bundle(jar("lang3")),
                 bundle(jar("compress")),
+                bundle(jar("gson")),
                 bundle(jar("imageformat")),
                 bundle(jar("gzip")),
                 cleanCaches());
