@@ -1,6 +1,5 @@
 package dmtcp.runtime;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,31 +30,8 @@ final class LaunchCli implements Callable<Integer> {
     @Mixin
     CoordinatorAddress coordinator = new CoordinatorAddress();
 
-    @Option(names = {"-j", "--join", "--join-coordinator"},
-            description = "Join an existing coordinator; fail if none answers.")
-    boolean join;
-
-    @Option(names = "--new-coordinator",
-            description = "Start a new coordinator on PORT (a free port when PORT is 0 or not given); fail if PORT is taken.")
-    boolean newCoordinator;
-
-    @Option(names = {"-i", "--interval"}, paramLabel = "N", converter = Options.Seconds.class,
-            defaultValue = "${env:DMTCP_CHECKPOINT_INTERVAL:-0}",
-            description = "Checkpoint interval for a coordinator this command starts (default ${DEFAULT-VALUE} = off).")
-    int interval;
-
-    @Option(names = {"-c", "--ckptdir", "--checkpoint-dir"}, paramLabel = "DIR",
-            defaultValue = "${env:DMTCP_CHECKPOINT_DIR:-.}", description = "Where images go (DMTCP_CHECKPOINT_DIR; default ./).")
-    Path checkpointDir;
-
-    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Temporary files (DMTCP_TMPDIR; default $TMPDIR or /tmp).")
-    Path tmpDir;
-
-    @Option(names = "--no-gzip", description = "Write uncompressed images (DMTCP_GZIP=0).")
-    boolean noGzip;
-
-    @Option(names = "--gzip", description = "Compress images with gzip (the default; DMTCP_GZIP=1).")
-    boolean gzip;
+    @Mixin
+    ParticipantOptions options = new ParticipantOptions();
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -72,16 +48,11 @@ final class LaunchCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tmpDir != null) {
-            System.setProperty("dmtcp.tmpdir", tmpDir.toString());
-        }
-        boolean compress = gzip || (!noGzip && !"0".equals(System.getenv("DMTCP_GZIP")));
-        Session s = new Session("dmtcp_checkpoint", coordinator.host, coordinator.port, join, newCoordinator, newCoordinatorPort(), interval,
-                checkpointDir);
+        Session s = options.session("dmtcp_checkpoint", coordinator, portGiven());
         s.ensureCoordinator();
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "launch");
-        props.put("dmtcp.gzip", String.valueOf(compress));
+        props.put("dmtcp.gzip", String.valueOf(options.compress()));
         s.init(props);
         List<String> argv = new java.util.ArrayList<>();
         argv.add(program);
@@ -98,10 +69,9 @@ final class LaunchCli implements Callable<Integer> {
         return s.waitAndStop();
     }
 
-    /** --new-coordinator: the port given with -p or DMTCP_PORT, else 0 (a free one). */
-    private int newCoordinatorPort() {
-        boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
-        return given ? coordinator.port : 0;
+    /** -p or DMTCP_PORT given: --new-coordinator uses that port, else a free one. */
+    private boolean portGiven() {
+        return System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
     }
 
     @picocli.CommandLine.Spec

@@ -30,26 +30,8 @@ final class RestartCli implements Callable<Integer> {
     @Mixin
     CoordinatorAddress coordinator = new CoordinatorAddress();
 
-    @Option(names = {"-j", "--join", "--join-coordinator"}, description = "Join an existing coordinator; fail if none answers.")
-    boolean join;
-
-    @Option(names = "--new-coordinator", description = "Start a new coordinator for the restarted computation.")
-    boolean newCoordinator;
-
-    @Option(names = {"-i", "--interval"}, paramLabel = "N", converter = Options.Seconds.class,
-            defaultValue = "${env:DMTCP_CHECKPOINT_INTERVAL:-0}",
-            description = "Checkpoint interval for a coordinator this command starts (default ${DEFAULT-VALUE} = off).")
-    int interval;
-
-    @Option(names = {"-c", "--ckptdir", "--checkpoint-dir"}, paramLabel = "DIR",
-            defaultValue = "${env:DMTCP_CHECKPOINT_DIR:-.}", description = "Where the next images go (DMTCP_CHECKPOINT_DIR; default ./).")
-    Path checkpointDir;
-
-    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Temporary files (DMTCP_TMPDIR; default $TMPDIR or /tmp).")
-    Path tmpDir;
-
-    @Option(names = "--no-gzip", description = "Write the next checkpoints uncompressed (DMTCP_GZIP=0).")
-    boolean noGzip;
+    @Mixin
+    ParticipantOptions options = new ParticipantOptions();
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -63,9 +45,6 @@ final class RestartCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tmpDir != null) {
-            System.setProperty("dmtcp.tmpdir", tmpDir.toString());
-        }
         for (Path p : images) {
             if (!Files.isRegularFile(p)) {
                 System.err.println("dmtcp_restart: " + p + ": no such image file");
@@ -78,11 +57,11 @@ final class RestartCli implements Callable<Integer> {
         }
         String[] paths = images.stream().map(p -> p.toAbsolutePath().normalize().toString()).toArray(String[]::new);
         boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
-        Session s = new Session("dmtcp_restart", coordinator.host, coordinator.port, join, newCoordinator, given ? coordinator.port : 0, interval, checkpointDir);
+        Session s = options.session("dmtcp_restart", coordinator, given);
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "restart");
         props.put("dmtcp.images", String.join(File.pathSeparator, paths));
-        props.put("dmtcp.gzip", String.valueOf(!noGzip && !"0".equals(System.getenv("DMTCP_GZIP"))));
+        props.put("dmtcp.gzip", String.valueOf(options.compress()));
         s.init(props);
         String refused = (String) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.RestartCheck", "check",
                 new Class<?>[] {String[].class}, (Object) paths);
