@@ -91,6 +91,42 @@ public class ProcessImagesTest {
     }
 
     @Test
+    public void sparseRemappedDlopenedAndWaitingInPollAndSelect() throws Exception {
+        Path src = tmp.getRoot().toPath().resolve("odd.c");
+        try (InputStream in = getClass().getResourceAsStream("/c/odd.c")) {
+            Files.copy(in, src);
+        }
+        Path exe = tmp.getRoot().toPath().resolve("odd");
+        assertEquals(0, new ProcessBuilder("gcc", "-O1", "-pthread", "-o", exe.toString(), src.toString(), "-ldl")
+                .inheritIO().start().waitFor());
+        Path out = tmp.getRoot().toPath().resolve("odd.out");
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString()));
+        Path image = tmp.getRoot().toPath().resolve("ckpt_odd.dmtcp");
+        for (int cycle = 0; cycle < 3; cycle++) {
+            waitTicks(out, 5);
+            try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, GZIP, null)) {
+                w.commit();
+                f.kill();
+            }
+            c.onExit().get(10, TimeUnit.SECONDS);
+            // 64 GiB mapped, 16 pages touched: only those are in the image
+            assertTrue("image of " + Files.size(image) + " bytes", Files.size(image) < (4 << 20));
+            int before = ticks(out).size();
+            c = ProcessImages.restore(image, CODECS);
+            waitTicks(out, 5);
+            List<String> t = ticks(out);
+            for (String line : t) {
+                assertTrue(line, line.endsWith(" ok"));
+            }
+            // the poll() thread goes on too: its counter grows after the restore
+            long polls0 = Long.parseLong(t.get(before).split(" ")[1]);
+            long polls1 = Long.parseLong(t.get(t.size() - 1).split(" ")[1]);
+            assertTrue(polls0 + " -> " + polls1, polls1 > polls0);
+        }
+        c.signal(9);
+    }
+
+    @Test
     public void aCorruptImageIsRefusedAndNothingIsLeftRunning() throws Exception {
         Path exe = compile("ticker");
         Path out = tmp.getRoot().toPath().resolve("ticks");

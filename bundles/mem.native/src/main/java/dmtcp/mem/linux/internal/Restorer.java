@@ -377,7 +377,14 @@ public final class Restorer {
                 } else {
                     off = r.offset();
                 }
-                long a = inject("mmap", SYS_mmap, r.start(), r.length(), r.prot(), flags, fd, off);
+                long a = Inject.syscall(pid, site, SYS_mmap, r.start(), r.length(), r.prot(), flags, fd, off);
+                if (a == -12 && (flags & Mman.MAP_SHARED) == 0) {
+                    // ENOMEM: the kernel will not commit this much private memory, so the program had
+                    // it MAP_NORESERVE (maps does not say so): map it the same way
+                    a = inject("mmap", SYS_mmap, r.start(), r.length(), r.prot(), flags | Mman.MAP_NORESERVE, fd, off);
+                } else {
+                    Inject.checkResult(pid, "mmap", a, r.start(), r.length(), r.prot(), flags, fd, off);
+                }
                 if (a != r.start()) {
                     throw new IllegalStateException("mmap of " + r + " landed at 0x" + Long.toHexString(a));
                 }
