@@ -48,14 +48,8 @@ public final class BarrierEngine implements AutoCloseable {
         String remoteHost();
     }
 
-    /** Where the engine reports what happens. */
-    public interface Events {
-        void info(String message);
-
-        void warn(String message);
-
-        void debug(String message);
-
+    /** What the engine tells its owner besides its log. */
+    public interface Listener {
         /** A checkpoint round succeeded and its images are in place. */
         default void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {}
 
@@ -135,7 +129,8 @@ public final class BarrierEngine implements AutoCloseable {
     }
 
     private final ScheduledExecutorService loop;
-    private final Events events;
+    private final Reporter log;
+    private final Listener listener;
     private final Map<Integer, Member> members = new LinkedHashMap<>();
     private final Map<Integer, Member> pending = new LinkedHashMap<>();
     private final Map<String, String> store = new HashMap<>();
@@ -148,8 +143,9 @@ public final class BarrierEngine implements AutoCloseable {
     private ScheduledFuture<?> intervalTask;
     private RoundResult last;
 
-    public BarrierEngine(Events events, long stageTimeoutMillis) {
-        this.events = events;
+    public BarrierEngine(Reporter log, Listener listener, long stageTimeoutMillis) {
+        this.log = log;
+        this.listener = listener;
         this.stageTimeoutMillis = stageTimeoutMillis;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dmtcp-barrier-engine");
@@ -172,7 +168,7 @@ public final class BarrierEngine implements AutoCloseable {
                 JsonObject no = Msg.of(Msg.REFUSED);
                 no.addProperty("reason", running);
                 peer.send(no);
-                events.warn("refused a restarter: " + running);
+                log.warn("refused a restarter: " + running);
                 return -1;
             }
             Member m = new Member(nextId++, peer, hello);
@@ -183,11 +179,11 @@ public final class BarrierEngine implements AutoCloseable {
                 pending.put(m.id, m);
                 welcome.addProperty("waiting", round.number);
                 peer.send(welcome);
-                events.info(m.describe() + " joined during round " + round.number + ": admitted when it ends");
+                log.info(m.describe() + " joined during round " + round.number + ": admitted when it ends");
             } else {
                 members.put(m.id, m);
                 peer.send(welcome);
-                events.info(m.describe() + " joined as " + m.role);
+                log.info(m.describe() + " joined as " + m.role);
                 maybeStartRestart();
             }
             return m.id;
@@ -254,7 +250,7 @@ public final class BarrierEngine implements AutoCloseable {
                 m.peer.send(Msg.of(Msg.KILL));
                 n++;
             }
-            events.info("kill sent to " + n + " participant(s)");
+            log.info("kill sent to " + n + " participant(s)");
             return n;
         });
     }
@@ -383,7 +379,7 @@ public final class BarrierEngine implements AutoCloseable {
                     }
                 }
             }
-            default -> events.warn(m.describe() + " sent an unknown message type '" + type + "'");
+            default -> log.warn(m.describe() + " sent an unknown message type '" + type + "'");
         }
     }
 
@@ -433,7 +429,7 @@ public final class BarrierEngine implements AutoCloseable {
                 .filter(x -> x.plan.contains(name) || x.id == m.id)
                 .map(x -> x.id).collect(Collectors.toSet());
         if (arrived.containsAll(required)) {
-            events.debug("sub-barrier " + name + " released for " + required.size() + " participant(s)");
+            log.debug("sub-barrier " + name + " released for " + required.size() + " participant(s)");
             JsonObject rel = Msg.of(Msg.RELEASE);
             rel.addProperty("round", round.number);
             rel.addProperty("name", name);
@@ -452,19 +448,19 @@ public final class BarrierEngine implements AutoCloseable {
         if (m == null) {
             return;
         }
-        events.info(m.describe() + " left");
+        log.info(m.describe() + " left");
         if (round != null && round.members.containsKey(id)) {
             round.members.remove(id);
             abort(m.describe() + " disconnected during " + round.phase() + " of round " + round.number);
         }
         if (members.isEmpty() && pending.isEmpty() && everJoined) {
-            events.lastParticipantLeft();
+            listener.lastParticipantLeft();
         }
     }
 
     private void intervalTick() {
         if (round == null && !members.isEmpty()) {
-            events.info("interval checkpoint (every " + intervalSeconds + " s)");
+            log.info("interval checkpoint (every " + intervalSeconds + " s)");
             begin(false, List.copyOf(members.values()));
         }
     }
@@ -489,14 +485,14 @@ public final class BarrierEngine implements AutoCloseable {
             }
             begin(true, restarters);
         } else {
-            events.info("restart: " + have + " of " + expect + " images present, waiting for the other restarters");
+            log.info("restart: " + have + " of " + expect + " images present, waiting for the other restarters");
         }
     }
 
     private Round begin(boolean restart, List<Member> who) {
         round = new Round(++rounds, restart, who);
         store.clear();
-        events.info((restart ? "restart" : "checkpoint") + " round " + round.number + " begins with "
+        log.info((restart ? "restart" : "checkpoint") + " round " + round.number + " begins with "
                 + who.size() + " participant(s)");
         JsonObject begin = Msg.of(Msg.ROUND_BEGIN);
         begin.addProperty("round", round.number);
@@ -514,10 +510,10 @@ public final class BarrierEngine implements AutoCloseable {
         Round r = round;
         long now = System.nanoTime();
         if (r.stageIndex >= 0) {
-            events.info("round " + r.number + ": " + r.stages.get(r.stageIndex) + " reached by "
+            log.info("round " + r.number + ": " + r.stages.get(r.stageIndex) + " reached by "
                     + r.members.size() + " participant(s) in " + millis(now - r.stageStarted) + " ms");
         } else {
-            events.debug("round " + r.number + ": plans received in " + millis(now - r.stageStarted) + " ms");
+            log.debug("round " + r.number + ": plans received in " + millis(now - r.stageStarted) + " ms");
         }
         r.stageIndex++;
         r.stageStarted = now;
@@ -531,7 +527,7 @@ public final class BarrierEngine implements AutoCloseable {
         msg.addProperty("stage", stage.name());
         r.waiting.addAll(r.members.keySet());
         r.arrivals.clear();
-        events.debug("round " + r.number + ": entering " + stage);
+        log.debug("round " + r.number + ": entering " + stage);
         for (Member m : r.members.values()) {
             m.peer.send(msg);
         }
@@ -572,14 +568,14 @@ public final class BarrierEngine implements AutoCloseable {
                 + " participant(s), " + r.images.size() + " image(s)";
         RoundResult result = new RoundResult(r.number, true, message, r.images, ms);
         last = result;
-        events.info(message);
+        log.info(message);
         if (!r.restart) {
             List<Map<String, Object>> rows = r.members.values().stream().map(BarrierEngine::row)
                     .collect(Collectors.toList());
             try {
-                events.checkpointCommitted(result, rows);
+                listener.checkpointCommitted(result, rows);
             } catch (RuntimeException e) {
-                events.warn("after round " + r.number + ": " + e.getMessage());
+                log.warn("after round " + r.number + ": " + e.getMessage());
             }
         }
         r.waiters.forEach(w -> w.complete(result));
@@ -601,7 +597,7 @@ public final class BarrierEngine implements AutoCloseable {
         }
         long ms = millis(System.nanoTime() - r.started);
         String message = (r.restart ? "restart" : "checkpoint") + " round " + r.number + " aborted: " + reason;
-        events.warn(message + "; the previous checkpoint stays valid");
+        log.warn(message + "; the previous checkpoint stays valid");
         RoundResult result = new RoundResult(r.number, false, message, List.of(), ms);
         last = result;
         r.waiters.forEach(w -> w.complete(result));
@@ -615,7 +611,7 @@ public final class BarrierEngine implements AutoCloseable {
         }
         for (Member m : pending.values()) {
             members.put(m.id, m);
-            events.info(m.describe() + " admitted after the round");
+            log.info(m.describe() + " admitted after the round");
         }
         pending.clear();
         maybeStartRestart();

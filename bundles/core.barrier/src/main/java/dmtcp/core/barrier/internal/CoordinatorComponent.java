@@ -57,7 +57,7 @@ public class CoordinatorComponent implements Coordinator {
                 config.exitOnLast(), config.interval(), Path.of(config.checkpointDir()),
                 config.stageTimeoutSeconds() * 1000, config.restartCommand());
         try {
-            server = new CoordinatorServer(settings, new LoggerEvents(log), () -> stopFramework(context, 0));
+            server = new CoordinatorServer(settings, new LoggerReporter(log), () -> stopFramework(context, 0));
         } catch (IOException e) {
             System.err.println("dmtcp_coordinator: " + e.getMessage());
             stopFramework(context, 1);

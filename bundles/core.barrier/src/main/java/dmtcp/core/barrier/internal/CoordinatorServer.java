@@ -35,7 +35,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     private final ServerSocket server;
     private final Runnable stopCoordinator;
     private final String computationId;
-    private final BarrierEngine.Events log;
+    private final Reporter log;
     /** Every open connection (participants and command clients), closed with the server. */
     private final Set<LineChannel> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -45,28 +45,13 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
      *
      * @param stopCoordinator called when the coordinator must end (quit, exit on last client)
      */
-    public CoordinatorServer(Settings settings, BarrierEngine.Events log, Runnable stopCoordinator)
+    public CoordinatorServer(Settings settings, Reporter log, Runnable stopCoordinator)
             throws IOException {
         this.settings = settings;
         this.log = log;
         this.stopCoordinator = stopCoordinator;
         this.computationId = UUID.randomUUID().toString().substring(0, 8);
-        this.engine = new BarrierEngine(new BarrierEngine.Events() {
-            @Override
-            public void info(String m) {
-                log.info(m);
-            }
-
-            @Override
-            public void warn(String m) {
-                log.warn(m);
-            }
-
-            @Override
-            public void debug(String m) {
-                log.debug(m);
-            }
-
+        this.engine = new BarrierEngine(log, new BarrierEngine.Listener() {
             @Override
             public void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {
                 if (!result.images().isEmpty()) {

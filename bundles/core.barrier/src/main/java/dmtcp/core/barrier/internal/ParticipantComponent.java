@@ -109,7 +109,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
         while (System.nanoTime() < Math.min(deadline, giveUpAt)) {
             try {
                 LineChannel ch = LineChannel.connect(config.host(), config.port(), 2000);
-                ParticipantSession s = new ParticipantSession(ch, () -> List.copyOf(hooks), this,
+                ParticipantSession s = new ParticipantSession(ch, () -> List.copyOf(hooks), this, new LoggerReporter(log),
                         Path.of(config.checkpointDir()));
                 JsonObject hello = Msg.of(Msg.HELLO);
                 hello.addProperty("role", config.role());
@@ -200,20 +200,5 @@ public class ParticipantComponent implements ParticipantSession.Owner {
         if (active) {
             log.warn("lost the coordinator; the program runs on without checkpoints");
         }
-    }
-
-    @Override
-    public void info(String message) {
-        log.info(message);
-    }
-
-    @Override
-    public void warn(String message) {
-        log.warn(message);
-    }
-
-    @Override
-    public void debug(String message) {
-        log.debug(message);
     }
 }

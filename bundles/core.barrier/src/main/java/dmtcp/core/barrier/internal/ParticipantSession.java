@@ -38,12 +38,6 @@ public final class ParticipantSession implements AutoCloseable {
 
     /** What the session reports and asks of its owner. */
     public interface Owner {
-        void info(String message);
-
-        void warn(String message);
-
-        void debug(String message);
-
         /** The processes this participant speaks for. */
         List<StageContext.Process> processes();
 
@@ -57,6 +51,7 @@ public final class ParticipantSession implements AutoCloseable {
     private final LineChannel channel;
     private final Supplier<List<Hook>> registry;
     private final Owner owner;
+    private final Reporter log;
     private final Path checkpointDir;
     private final ExecutorService stageThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "dmtcp-participant-stages");
@@ -76,7 +71,9 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile boolean closed;
     private Thread reader;
 
-    public ParticipantSession(LineChannel channel, Supplier<List<Hook>> registry, Owner owner, Path checkpointDir) {
+    public ParticipantSession(LineChannel channel, Supplier<List<Hook>> registry, Owner owner, Reporter log,
+            Path checkpointDir) {
+        this.log = log;
         this.channel = channel;
         this.registry = registry;
         this.owner = owner;
@@ -105,7 +102,7 @@ public final class ParticipantSession implements AutoCloseable {
         id = (int) Msg.num(answer, "id", 0);
         long waiting = Msg.num(answer, "waiting", 0);
         if (waiting > 0) {
-            owner.info("coordinator is in round " + waiting + "; joining when it ends");
+            log.info("coordinator is in round " + waiting + "; joining when it ends");
         }
         reader = new Thread(this::readLoop, "dmtcp-participant-reader");
         reader.setDaemon(true);
@@ -160,7 +157,7 @@ public final class ParticipantSession implements AutoCloseable {
             }
         } catch (IOException e) {
             if (!closed) {
-                owner.warn("coordinator connection broke: " + e.getMessage());
+                log.warn("coordinator connection broke: " + e.getMessage());
             }
         }
         failWaits("the coordinator connection ended");
@@ -195,9 +192,9 @@ public final class ParticipantSession implements AutoCloseable {
                 failWaits("round aborted: " + reason);
                 stageThread.execute(() -> runResume("round " + Msg.num(m, "round", 0) + " aborted: " + reason));
             }
-            case Msg.ROUND_END -> owner.debug("round " + Msg.num(m, "round", 0) + " ended");
+            case Msg.ROUND_END -> log.debug("round " + Msg.num(m, "round", 0) + " ended");
             case Msg.KILL -> owner.kill();
-            default -> owner.warn("unknown message from the coordinator: " + Msg.type(m));
+            default -> log.warn("unknown message from the coordinator: " + Msg.type(m));
         }
     }
 
@@ -229,7 +226,7 @@ public final class ParticipantSession implements AutoCloseable {
                 }
             }
         }
-        owner.debug("round " + r + ": " + roundHooks.size() + " plugin(s), sub-barriers " + plan);
+        log.debug("round " + r + ": " + roundHooks.size() + " plugin(s), sub-barriers " + plan);
         JsonObject m = Msg.of(Msg.PLAN);
         m.addProperty("round", r);
         m.add("barriers", Msg.array(plan));
@@ -279,11 +276,11 @@ public final class ParticipantSession implements AutoCloseable {
                 images.values().forEach(p -> targets.add(p.toString()));
                 done.add("images", Msg.array(targets));
             }
-            owner.debug("stage " + stage + " done locally in "
+            log.debug("stage " + stage + " done locally in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
         } catch (Exception e) {
             String msg = e instanceof StageFailure ? e.getMessage() : describe(e);
-            owner.warn("round " + r + ": " + msg);
+            log.warn("round " + r + ": " + msg);
             done.addProperty("ok", false);
             done.addProperty("error", msg);
         }
@@ -311,10 +308,10 @@ public final class ParticipantSession implements AutoCloseable {
     /** After an abort or a lost coordinator: every plugin resumes, temporary images go. */
     private void runResume(String why) {
         if (roundHooks.isEmpty() && images.isEmpty()) {
-            owner.debug(why + "; no round in progress here, nothing to resume");
+            log.debug(why + "; no round in progress here, nothing to resume");
             return;
         }
-        owner.warn(why + "; resuming");
+        log.warn(why + "; resuming");
         List<Hook> order = new ArrayList<>(roundHooks);
         Collections.reverse(order);
         Context ctx = new Context(Stage.RUNNING, round);
@@ -322,7 +319,7 @@ public final class ParticipantSession implements AutoCloseable {
             try {
                 h.hook().resume(ctx);
             } catch (Exception e) {
-                owner.warn(h.name() + " failed to resume: " + describe(e));
+                log.warn(h.name() + " failed to resume: " + describe(e));
             }
         }
         synchronized (images) {
@@ -330,7 +327,7 @@ public final class ParticipantSession implements AutoCloseable {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException e) {
-                    owner.warn("could not delete " + tmp + ": " + e.getMessage());
+                    log.warn("could not delete " + tmp + ": " + e.getMessage());
                 }
             }
             images.clear();
@@ -354,7 +351,7 @@ public final class ParticipantSession implements AutoCloseable {
         try {
             channel.send(m);
         } catch (IOException e) {
-            owner.warn("could not send " + Msg.type(m) + " to the coordinator: " + e.getMessage());
+            log.warn("could not send " + Msg.type(m) + " to the coordinator: " + e.getMessage());
         }
     }
 

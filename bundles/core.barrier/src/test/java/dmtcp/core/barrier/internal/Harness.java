@@ -22,7 +22,7 @@ final class Harness implements AutoCloseable {
 
     Harness(Path dir, long stageTimeoutMillis, int interval) throws IOException {
         this.dir = dir;
-        BarrierEngine.Events events = new BarrierEngine.Events() {
+        Reporter events = new Reporter() {
             @Override
             public void info(String m) {
                 log.add("INFO " + m);
@@ -75,7 +75,22 @@ final class Harness implements AutoCloseable {
 
         void open(Harness h) throws IOException {
             LineChannel ch = LineChannel.connect("127.0.0.1", h.server.port(), 2000);
-            session = new ParticipantSession(ch, () -> List.copyOf(hooks), this, h.dir);
+            Reporter reporter = new Reporter() {
+                @Override
+                public void info(String m) {
+                    messages.add(m);
+                }
+
+                @Override
+                public void warn(String m) {
+                    messages.add(m);
+                }
+
+                @Override
+                public void debug(String m) {
+                }
+            };
+            session = new ParticipantSession(ch, () -> List.copyOf(hooks), this, reporter, h.dir);
             JsonObject hello = Msg.of(Msg.HELLO);
             hello.addProperty("role", Msg.ROLE_LAUNCH);
             hello.addProperty("name", name);
@@ -86,20 +101,6 @@ final class Harness implements AutoCloseable {
         /** Drops the connection as a crashed launcher would. */
         void crash() {
             session.close();
-        }
-
-        @Override
-        public void info(String m) {
-            messages.add(m);
-        }
-
-        @Override
-        public void warn(String m) {
-            messages.add(m);
-        }
-
-        @Override
-        public void debug(String m) {
         }
 
         @Override

@@ -2,11 +2,11 @@ package dmtcp.core.barrier.internal;
 
 import org.osgi.service.log.Logger;
 
-/** Routes the engine's reports to an OSGi {@link Logger}. */
-final class LoggerEvents implements BarrierEngine.Events {
+/** Routes the engine's and the participant side's reports to an OSGi {@link Logger}. */
+final class LoggerReporter implements Reporter {
     private final Logger log;
 
-    LoggerEvents(Logger log) {
+    LoggerReporter(Logger log) {
         this.log = log;
     }
 
