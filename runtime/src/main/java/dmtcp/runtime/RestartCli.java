@@ -72,10 +72,27 @@ final class RestartCli implements Callable<Integer> {
         // the coordinator refuses the restarter while a process of these images still runs
         System.setProperty("dmtcp.restartIds", (String) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.RestartCheck",
                 "uniqueIds", new Class<?>[] {String[].class}, (Object) paths));
-        s.ensureCoordinator();
         s.launch("prepareRestart", new Class<?>[] {int.class}, paths.length);
+        restoreAhead(s, paths);
+        s.ensureCoordinator();
         s.start();
         return s.waitAndStop();
+    }
+
+    /**
+     * Rebuilds the processes (held stopped) while the coordinator is found and the runtime
+     * starts; the restart round then only lets them run. Without the gzip bundle the round
+     * restores them itself.
+     */
+    private static void restoreAhead(Session s, String[] paths) {
+        try {
+            Object gzip = s.call("dmtcp.compress.gzip", "dmtcp.compress.gzip.api.Gzip", "standalone", new Class<?>[0]);
+            s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.EarlyRestore", "begin",
+                    new Class<?>[] {String[].class, Object[].class}, paths, new Object[] {gzip});
+            Timing.mark("restore begun");
+        } catch (Exception e) {
+            Timing.mark("no early restore: " + e.getMessage());
+        }
     }
 
     @picocli.CommandLine.Spec

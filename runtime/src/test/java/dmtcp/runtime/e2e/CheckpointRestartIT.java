@@ -121,6 +121,22 @@ public class CheckpointRestartIT {
             Tools.waitFor("the restarter to join", 30, () -> status(t, p).contains("NUM_PEERS=1"));
             Matcher m = Pattern.compile("ticker\\[\\d+\\]@\\S+, restart, RUNNING").matcher(t.run("dmtcp_command", "-p", p, "-l").out());
             assertTrue(m.find());
+            if (cycle == 1) {
+                // the image's own pid is gone but its process runs again, restarted with the same
+                // unique id: the coordinator refuses a second restart, and the copy the refused
+                // restarter rebuilt ahead (held stopped) is killed without running a step
+                int n = ticks(out).size();
+                Tools.Result again = t.run("dmtcp_restart", "-p", p, "--join", images.get(0).toString());
+                assertEquals(again.err(), 1, again.exit());
+                assertContains(again.err(), "is still running as pid");
+                assertContains(again.err(), "nothing was restarted");
+                Tools.waitFor("the running program to go on", 10, () -> ticks(out).size() > n + 2);
+                List<String> now = ticks(out);
+                for (int i = n; i < now.size(); i++) {
+                    assertEquals("one program ticks, not two", tickOf(now.get(i - 1)) + 1, tickOf(now.get(i)));
+                }
+                Tools.waitFor("the refused restarter to leave", 20, () -> status(t, p).contains("NUM_PEERS=1"));
+            }
         }
 
         // a computation that still runs is not restarted, and is left alone

@@ -93,6 +93,14 @@ public final class ProcessImages {
      * half-built process is killed) and names the image and record.
      */
     public static Child restore(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        return prepare(image, codecs).release();
+    }
+
+    /**
+     * As {@link #restore}, but the rebuilt process is held stopped until the caller
+     * {@linkplain Restorer.Prepared#release() releases} it (or abandons it).
+     */
+    public static Restorer.Prepared prepare(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
             JsonObject proc = head(r);
             ProcessState state;
@@ -103,23 +111,11 @@ public final class ProcessImages {
             }
             JsonObject info = proc.has("checkpoint") ? proc.getAsJsonObject("checkpoint") : new JsonObject();
             String uid = info.has("uniqueId") ? info.get("uniqueId").getAsString() : null;
-            PageSource source = new PageSource(r);
-            Child child;
             try {
-                child = Restorer.restore(state, source, uid);
+                return Restorer.prepare(state, new PageSource(r), uid);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-            return child;
-        }
-    }
-
-    private static ProcessState first(ImageReader r) throws IOException {
-        JsonObject proc = head(r);
-        try {
-            return StateJson.fromJson(proc);
-        } catch (RuntimeException e) {
-            throw new ImageException(r.image() + ": the process description cannot be read: " + e.getMessage(), e);
         }
     }
 

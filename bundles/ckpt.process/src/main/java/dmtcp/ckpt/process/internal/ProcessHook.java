@@ -1,6 +1,7 @@
 package dmtcp.ckpt.process.internal;
 
 import com.google.gson.JsonObject;
+import dmtcp.ckpt.process.api.EarlyRestore;
 import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
@@ -10,9 +11,11 @@ import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Freezer;
 import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.Launch;
+import dmtcp.mem.linux.api.Restorer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -125,20 +129,54 @@ public class ProcessHook implements BarrierHook {
         frozen.clear();
     }
 
+    /**
+     * Rebuilds every process first (or takes the ones dmtcp_restart rebuilt ahead, see
+     * {@link EarlyRestore}), then lets them all run: a bad image stops the restart before
+     * any of its processes ran.
+     */
     @Override
     public void restart(StageContext ctx) throws IOException {
         Map<String, StreamCodec> byName = codecsByName();
+        List<Restorer.Prepared> built = new ArrayList<>();
         try {
             for (Path image : images) {
                 long t0 = System.nanoTime();
-                Child c = ProcessImages.restore(image, byName);
-                log.info("{} restored from {} in {} ms as pid {}", c.name(), image, (System.nanoTime() - t0) / 1_000_000,
-                        c.pid());
+                Restorer.Prepared p = EarlyRestore.take(image);
+                String how = p == null ? "restored" : "restored ahead, taken";
+                if (p == null) {
+                    p = ProcessImages.prepare(image, byName);
+                }
+                built.add(p);
+                log.info("{} {} from {} in {} ms as pid {}", p.child().name(), how, image,
+                        (System.nanoTime() - t0) / 1_000_000, p.child().pid());
             }
         } catch (IOException | RuntimeException e) {
+            built.forEach(Restorer.Prepared::abandon);
+            EarlyRestore.abandonAll();
             Launch.giveUp(e.getMessage());
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            built.forEach(Restorer.Prepared::abandon);
+            EarlyRestore.abandonAll();
+            Launch.giveUp("interrupted while restoring");
+            throw new IOException("interrupted while restoring", e);
         }
+        for (int i = 0; i < built.size(); i++) {
+            try {
+                built.get(i).release();
+            } catch (RuntimeException e) {
+                built.subList(i + 1, built.size()).forEach(Restorer.Prepared::abandon);
+                Launch.giveUp(e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    /** A restart that never reached RESTARTING (refused, aborted) kills what was rebuilt ahead. */
+    @Deactivate
+    void deactivate() {
+        EarlyRestore.abandonAll();
     }
 
     private static String safeName(String name) {

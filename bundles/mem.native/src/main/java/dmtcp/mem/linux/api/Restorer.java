@@ -26,18 +26,74 @@ public final class Restorer {
      * unique id it had when checkpointed (null: a new one).
      */
     public static Child restore(ProcessState state, MemorySource source, String uniqueId) {
+        return prepare(state, source, uniqueId).release();
+    }
+
+    /**
+     * Rebuilds the process but does not let it run: every thread stays stopped under this
+     * JVM's tracer until {@link Prepared#release()}. A restarter builds its processes while
+     * the rest of the runtime starts, and lets them run when the restart round says so.
+     * A failure kills the half-built process and throws.
+     */
+    public static Prepared prepare(ProcessState state, MemorySource source, String uniqueId) {
         return Tracer.get().call(() -> {
             Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
+            dmtcp.mem.linux.internal.Restorer r = new dmtcp.mem.linux.internal.Restorer(state, source, stub);
             try {
-                Child restored = new dmtcp.mem.linux.internal.Restorer(state, source, stub).restore();
-                if (uniqueId != null) {
-                    restored.uniqueId(uniqueId);
-                }
-                Processes.announce(restored);
-                return restored;
+                r.build();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+            if (uniqueId != null) {
+                stub.uniqueId(uniqueId);
+            }
+            return new Prepared(r, stub);
         });
+    }
+
+    /** A process {@link #prepare rebuilt} and held stopped: release it or abandon it, once. */
+    public static final class Prepared {
+        private final dmtcp.mem.linux.internal.Restorer restorer;
+        private final Child child;
+        private boolean settled;
+
+        private Prepared(dmtcp.mem.linux.internal.Restorer restorer, Child child) {
+            this.restorer = restorer;
+            this.child = child;
+        }
+
+        /** The process (not yet announced as launched, not yet running). */
+        public Child child() {
+            return child;
+        }
+
+        /**
+         * Lets the process run from where it was checkpointed and announces it as one of this
+         * JVM's programs. A process that dies as it starts is reported as an error.
+         */
+        public synchronized Child release() {
+            settle();
+            Child c = Tracer.get().call(restorer::release);
+            Processes.announce(c);
+            return c;
+        }
+
+        /** Kills the held process (a refused or abandoned restart): it never ran. */
+        public synchronized void abandon() {
+            if (!settled) {
+                settle();
+                Tracer.get().call(() -> {
+                    restorer.abandon();
+                    return null;
+                });
+            }
+        }
+
+        private void settle() {
+            if (settled) {
+                throw new IllegalStateException(child.name() + " (pid " + child.pid() + ") was already released or abandoned");
+            }
+            settled = true;
+        }
     }
 }

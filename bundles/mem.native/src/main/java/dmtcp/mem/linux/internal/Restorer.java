@@ -92,7 +92,19 @@ public final class Restorer {
         t0 = now;
     }
 
+    /** Builds the process and lets it run: {@link #build()} then {@link #release()}. */
     public Child restore() throws IOException {
+        build();
+        return release();
+    }
+
+    /**
+     * Builds the whole process (memory, fds, attributes, threads with their registers) and
+     * leaves every thread stopped under this tracer: nothing of the program has run yet.
+     * {@link #release()} lets it run, {@link #abandon()} kills it. A failure kills the
+     * half-built process and throws.
+     */
+    public void build() throws IOException {
         Tracee.checkThread();
         t0 = System.nanoTime();
         pid = stub.pid();
@@ -163,6 +175,35 @@ public final class Restorer {
                 Tracee.setXstate(tid, ts.xstate());
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
+            mark("registers");
+            done = true;
+        } finally {
+            if (mem != null) {
+                mem.close();
+            }
+            if (!done) {
+                abandon();
+            }
+        }
+    }
+
+    /** Kills a process {@link #build()} built (or half-built) and collects its traced threads. */
+    public void abandon() {
+        Tracee.checkThread();
+        Libc.kill(pid, 9);
+        for (int tid : tids) {
+            if (tid != pid) {
+                Tracee.reap(tid); // traced threads stay zombies until their tracer collects them
+            }
+        }
+    }
+
+    /** Detaches from the built process: it runs from where it was checkpointed. */
+    public Child release() {
+        Tracee.checkThread();
+        t0 = System.nanoTime();
+        boolean done = false;
+        try {
             // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
             // stops before running one instruction, and SIGCONT resumes it
             int sig = st.stopped() ? SIGSTOP : 0;
@@ -177,20 +218,12 @@ public final class Restorer {
             for (int[] p : Tracee.drainPending(tids)) {
                 Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
             }
-            mark("registers+detach");
+            mark("detach");
             done = true;
             return stub;
         } finally {
-            if (mem != null) {
-                mem.close();
-            }
             if (!done) {
-                Libc.kill(pid, 9);
-                for (int tid : tids) {
-                    if (tid != pid) {
-                        Tracee.reap(tid); // traced threads stay zombies until their tracer collects them
-                    }
-                }
+                abandon();
             }
         }
     }

@@ -456,6 +456,48 @@ public class CheckpointRestoreTest {
     }
 
     @Test
+    public void aPreparedProcessRunsOnlyWhenReleasedAndNeverWhenAbandoned() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 5, 10_000);
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            ProcessState st = Checkpointer.dump(f, image);
+            f.kill();
+            c.onExit().get(10, TimeUnit.SECONDS);
+            int n = CPrograms.lines(out).size();
+
+            Restorer.Prepared held = Restorer.prepare(st, image, "held-1");
+            Thread.sleep(300); // the counter would have written ~60 lines by now
+            assertEquals("a held process does not run", n, CPrograms.lines(out).size());
+            assertTrue(Files.readString(Path.of("/proc/" + held.child().pid() + "/status")).contains("State:\tt (tracing stop)"));
+            assertTrue("not a launched program before its release", !Processes.launched().contains(held.child()));
+            Child r = held.release();
+            children.add(r);
+            assertEquals("held-1", r.uniqueId());
+            assertTrue(Processes.launched().contains(r));
+            CPrograms.awaitLines(out, n + 10, 10_000);
+            r.signal(9);
+            r.onExit().get(10, TimeUnit.SECONDS);
+
+            int m = CPrograms.lines(out).size();
+            Restorer.Prepared dropped = Restorer.prepare(st, image, null);
+            dropped.abandon();
+            assertEquals(9, dropped.child().onExit().get(10, TimeUnit.SECONDS).signal());
+            Thread.sleep(100);
+            assertEquals("an abandoned process never ran", m, CPrograms.lines(out).size());
+            try {
+                dropped.release();
+                org.junit.Assert.fail("released an abandoned process");
+            } catch (IllegalStateException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("already released or abandoned"));
+            }
+        }
+    }
+
+    @Test
     public void aRestoredProcessForksAndReapsItsOwnChildren() throws Exception {
         Path out = temp(".out");
         Child c = Processes.spawn(List.of(CPrograms.build("forker").toString(), out.toString()));
