@@ -86,6 +86,33 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
         return new GzipCompressorInputStream(in, true);
     }
 
+    /**
+     * Runs one small block of each kind (deflated, stored) through an encoder and back, in
+     * the background at the lowest priority: the first checkpoint then does not pay for
+     * loading the codec's classes, starting its pool and interpreting its first blocks.
+     */
+    void warmUp() {
+        Thread t = new Thread(() -> {
+            byte[] block = new byte[256 << 10];
+            new java.util.Random(1).nextBytes(block);
+            java.util.Arrays.fill(block, 0, block.length / 2, (byte) 'x');
+            try {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try (OutputStream out = encode(bytes)) {
+                    out.write(block);
+                }
+                try (InputStream in = decode(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                    in.readAllBytes();
+                }
+            } catch (IOException e) {
+                // closed meanwhile: nothing to warm
+            }
+        }, threadPrefix + "warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
     /** Refuses new streams; the pool ends when the streams still open are closed. */
     @Override
     public synchronized void close() {

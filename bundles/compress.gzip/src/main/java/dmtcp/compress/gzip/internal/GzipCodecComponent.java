@@ -16,7 +16,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * segments stored. Configuration PID {@value #PID}; a changed configuration reactivates the
  * component, and streams already open finish on the old pool, which ends after them.
  * Immediate, so that the pool is not made and ended again each time a consumer gets and
- * ungets the service (its threads start on the first block).
+ * ungets the service; activation warms it up in the background (see GzipCodec#warmUp).
  */
 @Component(configurationPid = GzipCodecComponent.PID, service = StreamCodec.class, immediate = true,
         property = StreamCodec.NAME + "=" + GzipCodec.NAME)
@@ -51,6 +51,7 @@ public class GzipCodecComponent implements StreamCodec {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         codec = new GzipCodec(new GzipSettings(config.level(), config.blockSizeKiB() << 10, threads,
                 config.blocksInFlightPerThread(), config.storeRatio()));
+        codec.warmUp();
     }
 
     @Deactivate
