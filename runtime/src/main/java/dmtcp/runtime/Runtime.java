@@ -31,10 +31,13 @@ final class Runtime {
     private final Framework framework;
     private final Path storage;
     private final List<Bundle> bundles = new ArrayList<>();
+    /** The Gogo shell is the coordinator's console; launchers and restarters do not start it. */
+    private final boolean shell;
 
-    private Runtime(Framework framework, Path storage) {
+    private Runtime(Framework framework, Path storage, boolean shell) {
         this.framework = framework;
         this.storage = storage;
+        this.shell = shell;
     }
 
     /** Creates and initialises (but does not start) a framework with every bundle installed. */
@@ -63,7 +66,7 @@ final class Runtime {
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
             Framework fw = factory.newFramework(p);
             fw.init();
-            Runtime rt = new Runtime(fw, storage);
+            Runtime rt = new Runtime(fw, storage, "coordinator".equals(properties.get("dmtcp.role")));
             java.lang.Runtime.getRuntime().addShutdownHook(new Thread(rt::deleteStorage, "dmtcp-cleanup"));
             Path dir = extractBundles(base);
             for (String name : Files.readAllLines(dir.resolve("index.txt"))) {
@@ -89,12 +92,13 @@ final class Runtime {
         throw new IllegalStateException("bundle " + symbolicName + " is not in dmtcp.jar");
     }
 
-    /** Starts the framework and every bundle. */
+    /** Starts the framework and its bundles (the Gogo shell's only for the coordinator). */
     void start() {
         try {
             framework.start();
             for (Bundle b : bundles) {
-                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                boolean gogo = b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.apache.felix.gogo.");
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && (shell || !gogo)) {
                     b.start();
                 }
             }
