@@ -65,7 +65,11 @@ final class Tools {
     }
 
     ProcessBuilder builder(String tool, String... args) {
-        ProcessBuilder pb = new ProcessBuilder(command(tool, args));
+        return builder(command(tool, args));
+    }
+
+    private ProcessBuilder builder(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(workDir.toFile());
         pb.environment().remove("DMTCP_PORT");
         pb.environment().remove("DMTCP_HOST");
@@ -114,6 +118,92 @@ final class Tools {
         Process p = pb.start();
         started.add(p);
         return p;
+    }
+
+    /** {@code 'word'} for sh, whatever the word holds. */
+    static String shellQuote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** {@code exec HOME/bin/TOOL ARGS...} as one sh command line (for {@link #terminal}). */
+    static String shellCommand(String tool, String... args) {
+        StringBuilder b = new StringBuilder("exec ").append(shellQuote(HOME.resolve("bin").resolve(tool).toString()));
+        for (String a : args) {
+            b.append(' ').append(shellQuote(a));
+        }
+        return b.toString();
+    }
+
+    /**
+     * A shell command running on a pseudo-terminal of its own, as if typed in an interactive
+     * terminal: what the test types goes to the terminal, what the terminal shows goes to
+     * {@code tag}.out (echo included, "\r\n" line ends).
+     */
+    static final class Terminal {
+        final Process process;
+        final Path log;
+        private final java.io.OutputStream keyboard;
+
+        Terminal(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+            this.keyboard = process.getOutputStream();
+        }
+
+        /** Types {@code line}, then Return. */
+        void type(String line) throws IOException {
+            keyboard.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+        }
+
+        /**
+         * The complete lines the terminal showed so far, without the '\r's and empty lines (a
+         * line script has not copied to the end yet is left out).
+         */
+        List<String> lines() {
+            try {
+                String s = Files.exists(log) ? Files.readString(log) : "";
+                s = s.substring(0, s.lastIndexOf('\n') + 1);
+                return List.of(s.replace("\r", "").split("\n")).stream().filter(l -> !l.isEmpty()).toList();
+            } catch (IOException e) {
+                return List.of();
+            }
+        }
+
+        /** The pids of this terminal's processes (descendants of its script) running {@code exe}. */
+        List<Long> running(Path exe) {
+            String want = exe.toString();
+            return process.descendants().filter(h -> h.info().command().map(want::equals).orElse(false))
+                    .map(ProcessHandle::pid).toList();
+        }
+    }
+
+    /**
+     * Runs {@code shellCommand} (as this Tools' user) on a new pseudo-terminal: util-linux
+     * {@code script -qfec CMD /dev/null} opens a pty, starts {@code $SHELL -c CMD} in a new
+     * session whose controlling terminal (and fds 0-2) is the pty's slave, so CMD is the
+     * terminal's foreground process group just as a command typed at an interactive shell;
+     * script copies its own stdin (a pipe from this JVM) to the pty's master and the master's
+     * output to its stdout (a file here); -q no banners, -f flush at once, -e exit with CMD's
+     * status, /dev/null: no typescript. No root needed. Chosen over python3's pty.spawn, whose
+     * copy loop (stdin EOF, a closed master) has changed across Python versions; script is
+     * in Debian's essential set (bsdutils) with options stable for years (tested: 2.38).
+     * SHELL is set to /bin/sh (script runs CMD with $SHELL; runuser would otherwise give the
+     * user's login shell). Killed, with everything under it, by {@link Cleanup}.
+     */
+    Terminal terminal(String tag, String shellCommand) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (user != null) {
+            cmd.addAll(List.of("runuser", "-u", user, "--"));
+        }
+        cmd.addAll(List.of("env", "SHELL=/bin/sh", "script", "-qfec", shellCommand, "/dev/null"));
+        ProcessBuilder pb = builder(cmd);
+        Path log = workDir.resolve(tag + ".out");
+        pb.redirectOutput(log.toFile());
+        pb.redirectError(workDir.resolve(tag + ".err").toFile());
+        Process p = pb.start();
+        started.add(p);
+        return new Terminal(p, log);
     }
 
     /** A coordinator started with -p 0: its port, its console input and what it printed on stdout. */
