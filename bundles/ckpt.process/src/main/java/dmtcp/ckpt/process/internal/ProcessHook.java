@@ -73,16 +73,16 @@ public class ProcessHook implements BarrierHook {
      */
     private static void warmUp() {
         Thread t = new Thread(() -> {
-            dmtcp.mem.linux.api.Checkpointer.warmUp();
-            for (Class<?> c : new Class<?>[] {dmtcp.image.format.api.ImageWriter.class, ProcessImages.class,
-                dmtcp.image.format.api.ImageReader.class}) {
-                try {
+            try {
+                dmtcp.mem.linux.api.Checkpointer.warmUp();
+                for (Class<?> c : new Class<?>[] {dmtcp.image.format.api.ImageWriter.class, ProcessImages.class,
+                    dmtcp.image.format.api.ImageReader.class}) {
                     Class.forName(c.getName(), true, c.getClassLoader());
-                } catch (ClassNotFoundException e) {
-                    // loads when first used
                 }
+                StateJson.toJson(null);
+            } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+                // the runtime stopped meanwhile (a program that ended at once): nothing to warm
             }
-            StateJson.toJson(null);
         }, "dmtcp-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
