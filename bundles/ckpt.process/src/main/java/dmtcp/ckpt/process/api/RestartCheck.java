@@ -19,11 +19,23 @@ public final class RestartCheck {
     /** The JDK's gzip, enough to read an image's head before the codec bundles run. */
     static final StreamCodec JDK_GZIP = dmtcp.image.format.api.JdkGzip.INSTANCE;
 
+    /** The heads {@link #check} read, so that {@link #uniqueIds} does not open the images again. */
+    private static final Map<String, JsonObject> HEADS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static JsonObject info(String image) throws IOException {
+        JsonObject info = HEADS.get(image);
+        if (info == null) {
+            info = ProcessImages.checkpointInfo(Path.of(image), Map.of("gzip", JDK_GZIP));
+            HEADS.put(image, info);
+        }
+        return info;
+    }
+
     /** The unique ids of the processes the images hold (the coordinator refuses them while they run). */
     public static String uniqueIds(String[] images) throws IOException {
         StringBuilder b = new StringBuilder();
         for (String i : images) {
-            JsonObject info = ProcessImages.checkpointInfo(Path.of(i), Map.of("gzip", JDK_GZIP));
+            JsonObject info = info(i);
             if (info.has("uniqueId")) {
                 b.append(b.length() == 0 ? "" : ",").append(info.get("uniqueId").getAsString());
             }
@@ -40,7 +52,7 @@ public final class RestartCheck {
             Path image = Path.of(i);
             JsonObject info;
             try {
-                info = ProcessImages.checkpointInfo(image, Map.of("gzip", JDK_GZIP));
+                info = info(i);
             } catch (IOException e) {
                 return e.getMessage();
             }
