@@ -41,6 +41,7 @@ public final class Restorer {
     private static final long LOWEST = 0x10000;
     private static final long TASK_SIZE = 0x7ffffffff000L;
     private static final int SIGSTOP = 19;
+    private static final int SIGTRAP = 5;
     private static final int SS_DISABLE = 2;
     private static final int SS_AUTODISARM = 1 << 31;
 
@@ -99,6 +100,10 @@ public final class Restorer {
         boolean done = false;
         try {
             startStub();
+            // every signal but SIGTRAP (a blocked one would reset its handler at our steps' traps)
+            // stays queued, siginfo and all, until the saved masks are set after the last step;
+            // cloned threads inherit this mask
+            Tracee.setSigmask(pid, ~(1L << (SIGTRAP - 1)));
             mark("stub");
             mem = new RemoteMemory(pid);
             List<MemoryRegion> stubMaps = Maps.read(pid);
@@ -145,10 +150,6 @@ public final class Restorer {
             for (int i = 1; i < st.threads().size(); i++) {
                 tids.add(cloneThread(st.threads().get(i)));
             }
-            // masks first, so that re-queued signals stay pending instead of firing in our steps
-            for (int i = 0; i < tids.size(); i++) {
-                Tracee.setSigmask(tids.get(i), st.threads().get(i).sigmask());
-            }
             requeueSignals(tids);
             mark("threads");
             // from the moved vDSO's syscall if there is one; else from the trampoline itself
@@ -157,9 +158,12 @@ public final class Restorer {
                 site = finalSite;
             }
             inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
+            // no step follows: what is queued now (re-queued signals, an itimer's SIGALRM) is
+            // delivered by the program itself once detached
             for (int i = 0; i < tids.size(); i++) {
                 ThreadState ts = st.threads().get(i);
                 int tid = tids.get(i);
+                Tracee.setSigmask(tid, ts.sigmask());
                 Tracee.setXstate(tid, ts.xstate());
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
