@@ -188,8 +188,8 @@ public final class Restorer {
                             "the restored process ended as soon as it ran (" + ExitStatus.fromWaitStatus(status[0]) + ")");
                 }
             }
-            for (int[] p : Tracee.drainPending(tids)) {
-                Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
+            for (Tracee.Caught p : Tracee.drainPending(tids)) {
+                Tracee.resend(pid, p);
             }
             mark("registers+detach");
             done = true;
