@@ -8,16 +8,21 @@ import static org.junit.Assert.assertTrue;
 import com.google.gson.JsonObject;
 import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.MmLayout;
+import dmtcp.mem.linux.api.PosixTimer;
 import dmtcp.mem.linux.api.ProcessState;
 import java.util.List;
 import org.junit.Test;
 
-/** The fd table in an image's PROC record: JSON and back, and images written before it existed. */
+/** The fd table and POSIX timers in an image's PROC record: JSON and back, and images written before they existed. */
 public class StateJsonTest {
     private static ProcessState state(List<FdState> fds) {
+        return state(fds, List.of());
+    }
+
+    private static ProcessState state(List<FdState> fds, List<PosixTimer> timers) {
         return new ProcessState(42, "/bin/prog", "prog", List.of("prog"), "/", 022, new MmLayout(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
                 new byte[] {1, 2}, List.of(), List.of(), List.of(), new long[][] {{1, 2}}, new long[][] {{0, 0, 0, 0}}, List.of(),
-                false, fds);
+                false, fds, timers);
     }
 
     @Test
@@ -50,5 +55,23 @@ public class StateJsonTest {
         JsonObject json = StateJson.toJson(state(List.of(new FdState(3, FdState.FILE, "/x", 0, 0, 0100644, false, null))));
         json.getAsJsonArray("fds").get(0).getAsJsonObject().add("content", com.google.gson.JsonNull.INSTANCE);
         assertNull(StateJson.fromJson(json).fds().get(0).content());
+    }
+
+    @Test
+    public void timersSurviveJson() {
+        List<PosixTimer> timers = List.of(new PosixTimer(1, 1, PosixTimer.SIGEV_SIGNAL, 10, 0xA11CEL, 0, 12_345_678L, 50_000_000L, 0),
+                new PosixTimer(3, 1, PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, 32, 0x55a3c86d9460L, 4153, 1, 30_000_000L, 2),
+                new PosixTimer(4, 0, PosixTimer.SIGEV_NONE, 0, -1L, 0, 0, 0, 0));
+        JsonObject json = StateJson.toJson(state(List.of(), timers));
+        assertEquals(3, json.getAsJsonArray("timers").size());
+        assertEquals(timers, StateJson.fromJson(json).timers());
+    }
+
+    @Test
+    public void anImageWithoutTimersReadsAsNoTimers() {
+        JsonObject json = StateJson.toJson(state(List.of()));
+        assertEquals("a process without timers has an empty list", 0, json.getAsJsonArray("timers").size());
+        json.remove("timers");
+        assertTrue(StateJson.fromJson(json).timers().isEmpty());
     }
 }

@@ -7,10 +7,14 @@ import dmtcp.mem.linux.internal.Dumper;
  * robust lists and tid addresses; its mappings (from /proc/PID/maps) and the pages the
  * mappings alone cannot give back (from /proc/PID/pagemap: touched anonymous pages and
  * written private file pages; never-touched and clean file pages are skipped); auxv, mm
- * bounds, brk, cwd, umask, rlimits, sigactions and itimers; the fd table ({@link FdState}).
+ * bounds, brk, cwd, umask, rlimits, sigactions and itimers; the fd table ({@link FdState});
+ * the POSIX timers ({@link PosixTimer}: /proc/PID/timers and an injected timer_gettime).
  * Memory bytes are streamed to a {@link MemorySink}, never held in the heap. A process
  * holding an fd that cannot be restored (a pipe or socket above fd 2, an eventfd...) is
- * refused with an {@link UnsupportedFdException} before anything reaches the sink.
+ * refused with an {@link UnsupportedFdException}, one with a POSIX timer on a clock a
+ * restore could not name (another process's or thread's CPU clock, a dynamic fd clock,
+ * CLOCK_THREAD_CPUTIME_ID with several threads) with an IllegalStateException, both
+ * before anything reaches the sink.
  */
 public final class Checkpointer {
     private Checkpointer() {}

@@ -1,7 +1,5 @@
 package dmtcp.mem.linux.api;
 
-import dmtcp.mem.linux.internal.Libc;
-import dmtcp.mem.linux.internal.Sys;
 import dmtcp.mem.linux.internal.Tracee;
 import java.util.List;
 
@@ -36,7 +34,9 @@ public final class Frozen implements AutoCloseable {
     }
 
     /**
-     * Detaches every thread; signals that arrived while frozen are re-sent. Idempotent;
+     * Detaches every thread; signals that arrived while frozen and reached a thread during an
+     * injected call are re-sent (with their siginfo where the kernel allows it, see
+     * {@code Tracee.resend}). Idempotent;
      * threads killed while frozen are skipped.
      */
     public void thaw() {
@@ -50,8 +50,8 @@ public final class Frozen implements AutoCloseable {
                     Tracee.reap(t);
                 }
             }
-            for (int[] p : Tracee.drainPending(tids)) {
-                Libc.syscall(Sys.SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
+            for (Tracee.Caught p : Tracee.drainPending(tids)) {
+                Tracee.resend(pid, p);
             }
             return null;
         });

@@ -22,10 +22,11 @@ import java.util.List;
  * @param pendingSignals the process-wide queued signals, raw 128-byte siginfo_t
  * @param stopped the process was in a group stop (SIGSTOP, SIGTSTP...): restored stopped
  * @param fds the open file descriptors in fd order (null, e.g. from an older image, reads as none)
+ * @param timers the POSIX timers (timer_create) in id order (null, e.g. from an older image, reads as none)
  */
 public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
-        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<FdState> fds) {
+        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<FdState> fds, List<PosixTimer> timers) {
 
     public ProcessState {
         argv = List.copyOf(argv);
@@ -34,6 +35,7 @@ public record ProcessState(int pid, String exe, String comm, List<String> argv, 
         sigactions = List.copyOf(sigactions);
         pendingSignals = List.copyOf(pendingSignals);
         fds = fds == null ? List.of() : List.copyOf(fds);
+        timers = timers == null ? List.of() : List.copyOf(timers);
     }
 
     public long savedBytes() {

@@ -8,7 +8,11 @@ package dmtcp.mem.linux.api;
  * vDSO to its saved address, restores mm bounds (PR_SET_MM_MAP), sigactions, itimers,
  * rlimits, umask and cwd, reopens the saved fds under their numbers (terminals and
  * unreopenable standard streams become this JVM's own fds 0-2; see {@link FdState}), re-creates the threads with clone(), gives each its registers,
- * FP state, signal mask, rseq, robust list and sigaltstack, and detaches. The restored
+ * FP state, signal mask, rseq, robust list and sigaltstack, re-creates the POSIX timers
+ * under their ids ({@link PosixTimer}; a SIGEV_THREAD_ID timer aimed at its thread's new
+ * tid) and arms them with the time they had left, and detaches. Every signal but SIGTRAP
+ * is blocked while it works, so re-queued signals and timer expiries keep their siginfo
+ * until the program runs. The restored
  * process gets a new pid and new tids; this JVM is its parent, so it can be checkpointed
  * again. Where the executable is gone, the stub execs {@code /bin/true} instead (then
  * only /proc/PID/exe differs). A mapped file replaced since the checkpoint is an error.

@@ -7,6 +7,7 @@ import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySink;
 import dmtcp.mem.linux.api.MmLayout;
 import dmtcp.mem.linux.api.PageRange;
+import dmtcp.mem.linux.api.PosixTimer;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.SigAction;
 import dmtcp.mem.linux.api.ThreadState;
@@ -20,7 +21,7 @@ import java.util.List;
 /**
  * Reads the state of a frozen process (see {@link dmtcp.mem.linux.api.Checkpointer}).
  * Runs on the tracer thread. Thread and process attributes that only the process itself
- * can ask for (clear_child_tid, sigaltstack, sigactions, itimers, brk) are read by
+ * can ask for (clear_child_tid, sigaltstack, sigactions, itimers, POSIX timers' values, brk) are read by
  * injected syscalls whose output goes to a scratch slot below each thread's red zone;
  * memory goes to the sink through process_vm_readv into one reusable direct buffer.
  */
@@ -61,6 +62,8 @@ public final class Dumper {
         try {
             // first: a descriptor that cannot be restored refuses the checkpoint before anything is done
             List<FdState> fds = Fds.dump(live);
+            // so does a POSIX timer a restore could not rebuild (/proc/PID/timers, nothing injected)
+            List<PosixTimer> timers = Timers.list(live, tids.size());
             int main = tids.get(0);
             site = Inject.findSite(main, mem);
             maps = Maps.read(live); // before any injected mmap of a spare scratch page
@@ -102,6 +105,7 @@ public final class Dumper {
                 ByteBuffer bb = ByteBuffer.wrap(mem.read(scratch, 32)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 itimers[w] = new long[] {bb.getLong(0), bb.getLong(8), bb.getLong(16), bb.getLong(24)};
             }
+            timers = Timers.withValues(timers, main, site, scratch, mem);
             long[][] rlimits = rlimits(live);
             String[] stat = statFields(live);
             MmLayout mm = new MmLayout(num(stat, 26), num(stat, 27), num(stat, 45), num(stat, 46), num(stat, 47), brk,
@@ -123,7 +127,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds);
+                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds, timers);
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;

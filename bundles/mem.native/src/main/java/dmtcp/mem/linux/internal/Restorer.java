@@ -11,6 +11,7 @@ import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.NativeException;
 import dmtcp.mem.linux.api.PageRange;
+import dmtcp.mem.linux.api.PosixTimer;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.SigAction;
 import dmtcp.mem.linux.api.ThreadState;
@@ -21,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Rebuilds a dumped process inside a fresh stub (see {@link dmtcp.mem.linux.api.Restorer}).
@@ -41,6 +44,7 @@ public final class Restorer {
     private static final long LOWEST = 0x10000;
     private static final long TASK_SIZE = 0x7ffffffff000L;
     private static final int SIGSTOP = 19;
+    private static final int SIGTRAP = 5;
     private static final int SS_DISABLE = 2;
     private static final int SS_AUTODISARM = 1 << 31;
 
@@ -111,6 +115,10 @@ public final class Restorer {
         boolean done = false;
         try {
             startStub();
+            // every signal but SIGTRAP (a blocked one would reset its handler at our steps' traps)
+            // stays queued, siginfo and all, until the saved masks are set after the last step;
+            // cloned threads inherit this mask
+            Tracee.setSigmask(pid, ~(1L << (SIGTRAP - 1)));
             mark("stub");
             mem = new RemoteMemory(pid);
             List<MemoryRegion> stubMaps = Maps.read(pid);
@@ -157,21 +165,27 @@ public final class Restorer {
             for (int i = 1; i < st.threads().size(); i++) {
                 tids.add(cloneThread(st.threads().get(i)));
             }
-            // masks first, so that re-queued signals stay pending instead of firing in our steps
+            // POSIX timers once every thread a SIGEV_THREAD_ID timer may signal exists; armed last
+            Map<Integer, Integer> newTids = new HashMap<>();
             for (int i = 0; i < tids.size(); i++) {
-                Tracee.setSigmask(tids.get(i), st.threads().get(i).sigmask());
+                newTids.put(st.threads().get(i).tid(), tids.get(i));
             }
-            requeueSignals(tids);
+            Timers.create(pid, site, mem, scratch + OFF_STRUCT, st.timers(), newTids);
+            Set<Integer> due = requeueSignals(tids);
             mark("threads");
+            Timers.arm(pid, site, mem, scratch + OFF_STRUCT, st.timers(), due);
             // from the moved vDSO's syscall if there is one; else from the trampoline itself
             // (the step's trap comes at syscall exit, before anything is fetched there)
             if (finalSite >= 0) {
                 site = finalSite;
             }
             inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
+            // no step follows: what is queued now (re-queued signals, timers that fired already)
+            // is delivered by the program itself once detached
             for (int i = 0; i < tids.size(); i++) {
                 ThreadState ts = st.threads().get(i);
                 int tid = tids.get(i);
+                Tracee.setSigmask(tid, ts.sigmask());
                 Tracee.setXstate(tid, ts.xstate());
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
@@ -215,8 +229,8 @@ public final class Restorer {
                             "the restored process ended as soon as it ran (" + ExitStatus.fromWaitStatus(status[0]) + ")");
                 }
             }
-            for (int[] p : Tracee.drainPending(tids)) {
-                Libc.syscall(SYS_tgkill, pid, p[0], p[1], 0, 0, 0);
+            for (Tracee.Caught p : Tracee.drainPending(tids)) {
+                Tracee.resend(pid, p);
             }
             mark("detach");
             done = true;
@@ -695,21 +709,33 @@ public final class Restorer {
     /**
      * Queues the saved pending signals again, siginfo and all. Injected in the leader: the
      * kernel lets a process queue any siginfo only to itself, judged by the caller's own
-     * tid, which for the leader is the pid.
+     * tid, which for the leader is the pid. The expiry of a timer that is armed again is
+     * left to the timer (see {@link Timers#rearmedOwner}).
+     *
+     * @return the periodic timers whose expiry was queued: they are armed to expire at once
      */
-    private void requeueSignals(List<Integer> tids) {
-        for (int i = 0; i < tids.size(); i++) {
-            for (byte[] info : st.threads().get(i).pendingSignals()) {
+    private Set<Integer> requeueSignals(List<Integer> tids) {
+        Set<Integer> due = new HashSet<>();
+        for (int i = 0; i <= tids.size(); i++) {
+            boolean process = i == tids.size();
+            for (byte[] info : process ? st.pendingSignals() : st.threads().get(i).pendingSignals()) {
+                PosixTimer t = Timers.rearmedOwner(info, st.timers());
+                if (t != null) {
+                    if (t.intervalNanos() != 0) {
+                        due.add(t.id());
+                    }
+                    continue;
+                }
                 mem.write(scratch + OFF_AUXV, info);
                 int sig = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-                inject("rt_tgsigqueueinfo(" + sig + ")", SYS_rt_tgsigqueueinfo, pid, tids.get(i), sig, scratch + OFF_AUXV);
+                if (process) {
+                    inject("rt_sigqueueinfo(" + sig + ")", SYS_rt_sigqueueinfo, pid, sig, scratch + OFF_AUXV);
+                } else {
+                    inject("rt_tgsigqueueinfo(" + sig + ")", SYS_rt_tgsigqueueinfo, pid, tids.get(i), sig, scratch + OFF_AUXV);
+                }
             }
         }
-        for (byte[] info : st.pendingSignals()) {
-            mem.write(scratch + OFF_AUXV, info);
-            int sig = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-            inject("rt_sigqueueinfo(" + sig + ")", SYS_rt_sigqueueinfo, pid, sig, scratch + OFF_AUXV);
-        }
+        return due;
     }
 
     /** clone() a thread from the leader (auto-attached by PTRACE_O_TRACECLONE) and give it its kernel state. */

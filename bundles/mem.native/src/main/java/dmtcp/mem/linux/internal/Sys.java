@@ -33,6 +33,11 @@ public final class Sys {
     public static final int SYS_gettid = 186;
     public static final int SYS_getdents64 = 217;
     public static final int SYS_set_tid_address = 218;
+    public static final int SYS_timer_create = 222;
+    public static final int SYS_timer_settime = 223;
+    public static final int SYS_timer_gettime = 224;
+    public static final int SYS_timer_getoverrun = 225;
+    public static final int SYS_timer_delete = 226;
     public static final int SYS_tgkill = 234;
     public static final int SYS_openat = 257;
     public static final int SYS_set_robust_list = 273;
@@ -65,6 +70,10 @@ public final class Sys {
     public static final int PR_SET_MM = 35;
     public static final int PR_SET_MM_MAP = 14;
     public static final int PR_GET_TID_ADDRESS = 40;
+    /** While on, timer_create takes the id from *timerid (added for CRIU; 6.18 has it, older kernels say EINVAL). */
+    public static final int PR_TIMER_CREATE_RESTORE_IDS = 77;
+    public static final int PR_TIMER_CREATE_RESTORE_IDS_OFF = 0;
+    public static final int PR_TIMER_CREATE_RESTORE_IDS_ON = 1;
     /** sizeof(struct prctl_mm_map). */
     public static final int PRCTL_MM_MAP_SIZE = 104;
 

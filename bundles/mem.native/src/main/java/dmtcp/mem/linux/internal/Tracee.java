@@ -24,7 +24,13 @@ public final class Tracee {
     private static Memory xbuf = new Memory(4096);
 
     /** Signals that arrived while a tracee was stopped by us, to re-send after detaching. */
-    private static final List<int[]> PENDING = new ArrayList<>();
+    private static final List<Caught> PENDING = new ArrayList<>();
+
+    /**
+     * A signal that reached thread {@code tid} during one of our single-steps and was held back,
+     * with its siginfo (PTRACE_GETSIGINFO; null if it could not be read).
+     */
+    public record Caught(int tid, int sig, byte[] siginfo) {}
 
     public static void checkThread() {
         if (!Tracer.get().isTracerThread()) {
@@ -234,21 +240,47 @@ public final class Tracee {
             if (sig == 5) { // SIGTRAP: the step is done
                 return;
             }
-            PENDING.add(new int[] {tid, sig});
+            Memory info = new Memory(SIGINFO_SIZE);
+            boolean got = Ptrace.ptrace(PTRACE_GETSIGINFO, tid, 0, Pointer.nativeValue(info)) == 0;
+            PENDING.add(new Caught(tid, sig, got ? info.getByteArray(0, SIGINFO_SIZE) : null));
             singleStep(tid, 0);
         }
     }
 
-    /** Signals caught during steps of these threads, as {tid, signal} pairs; forgotten here. */
-    public static List<int[]> drainPending(java.util.Collection<Integer> tids) {
-        List<int[]> l = new ArrayList<>();
-        for (java.util.Iterator<int[]> it = PENDING.iterator(); it.hasNext(); ) {
-            int[] p = it.next();
-            if (tids.contains(p[0])) {
+    /** Signals caught during steps of these threads; forgotten here. */
+    public static List<Caught> drainPending(java.util.Collection<Integer> tids) {
+        List<Caught> l = new ArrayList<>();
+        for (java.util.Iterator<Caught> it = PENDING.iterator(); it.hasNext(); ) {
+            Caught p = it.next();
+            if (tids.contains(p.tid())) {
                 l.add(p);
                 it.remove();
             }
         }
         return l;
+    }
+
+    /** si_code of tgkill(): the kernel lets no other process queue a siginfo with it, nor with a code >= 0. */
+    private static final int SI_TKILL = -6;
+
+    /**
+     * Sends a caught signal again to its thread of process {@code pid}, once detached. With its
+     * siginfo ({@code rt_tgsigqueueinfo} from this JVM) where the kernel lets another process
+     * queue it: a negative si_code other than SI_TKILL (a POSIX timer's expiry, sigqueue,
+     * AIO, mq_notify...), so that a timer's signal keeps its id and sigev_value. Else (kill,
+     * tgkill, a kernel-generated signal) by {@code tgkill}: the same signal, siginfo lost.
+     */
+    public static void resend(int pid, Caught c) {
+        if (c.siginfo() != null) {
+            int code = java.nio.ByteBuffer.wrap(c.siginfo()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(8);
+            if (code < 0 && code != SI_TKILL) {
+                Memory info = new Memory(SIGINFO_SIZE);
+                info.write(0, c.siginfo(), 0, SIGINFO_SIZE);
+                if (Libc.syscall(Sys.SYS_rt_tgsigqueueinfo, pid, c.tid(), c.sig(), Pointer.nativeValue(info), 0, 0) == 0) {
+                    return;
+                }
+            }
+        }
+        Libc.syscall(Sys.SYS_tgkill, pid, c.tid(), c.sig(), 0, 0, 0);
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
@@ -36,8 +38,14 @@ public class CheckpointRestoreTest {
         return p;
     }
 
+    /** What the last {@link #cycle} dumped. */
+    private ProcessState lastDump;
+    /** How long the last {@link #cycle} took from the freeze to the restored process: the most its timers stood still. */
+    private long lastCycleMs;
+
     /** Freezes, dumps to an image file, kills the frozen original, restores; returns the new child. */
     private Child cycle(Child c, Path out) throws Exception {
+        long start = System.nanoTime();
         Path img = temp(".img");
         try (FileImage image = new FileImage(img)) {
             Frozen f = Freezer.freeze(c.pid());
@@ -58,6 +66,8 @@ public class CheckpointRestoreTest {
             Child r = Restorer.restore(st, image);
             long restoreUs = (System.nanoTime() - t0) / 1000;
             children.add(r);
+            lastDump = st;
+            lastCycleMs = (System.nanoTime() - start) / 1_000_000;
             System.out.printf("%s: %d threads, %d regions, %d KiB saved, dump %d us, restore %d us -> pid %d%n",
                     st.comm(), st.threads().size(), st.regions().size(), st.savedBytes() >> 10, dumpUs, restoreUs, r.pid());
             return r;
@@ -436,7 +446,8 @@ public class CheckpointRestoreTest {
                     t.rseqSignature(), t.robustListHead(), t.robustListLength(), t.clearChildTid(), t.altStackSp(),
                     t.altStackFlags(), t.altStackSize(), t.pendingSignals()));
             ProcessState bad = new ProcessState(st.pid(), st.exe(), st.comm(), st.argv(), st.cwd(), st.umask(), st.mm(), st.auxv(),
-                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped(), st.fds());
+                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped(), st.fds(),
+                    st.timers());
             int before = Processes.allChildren().size();
             try {
                 Restorer.restore(bad, image);
@@ -517,5 +528,178 @@ public class CheckpointRestoreTest {
             // only a child in flight at the checkpoint may be lost (ECHILD right after restore)
             assertTrue("line " + i + ": " + l.get(i), f[1].equals("1") || (f[1].equals("2") && firstAfterRestore.contains(i)));
         }
+    }
+
+    /** /proc/PID/timers as {id: "notify" line value}, e.g. {1: "signal/pid.4152", 3: "signal/tid.4153"}. */
+    private static Map<Integer, String> procTimers(int pid) throws Exception {
+        Map<Integer, String> m = new TreeMap<>();
+        int id = -1;
+        for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "timers"))) {
+            if (l.startsWith("ID: ")) {
+                id = Integer.parseInt(l.substring(4).trim());
+            } else if (l.startsWith("notify: ")) {
+                m.put(id, l.substring(8).trim());
+            }
+        }
+        return m;
+    }
+
+    private static Map<Integer, PosixTimer> byId(List<PosixTimer> timers) {
+        Map<Integer, PosixTimer> m = new TreeMap<>();
+        for (PosixTimer t : timers) {
+            m.put(t.id(), t);
+        }
+        return m;
+    }
+
+    /** timers.c's columns. */
+    private static final int MS = 1, TICKS_A = 2, FIRED_B = 3, AT_B = 4, TICKS_C = 5, TICKS_E = 6, GOT_F = 7, MAX_F = 8, BAD = 9,
+            OK = 10, ID_A = 11, ID_B = 12, ID_D = 14, ID_E = 15, ID_F = 16;
+
+    private static long col(String line, int k) {
+        return Long.parseLong(line.split(" ")[k]);
+    }
+
+    /** The restored process has the saved timers under their ids, each thread-directed one aimed at a thread of its own. */
+    private static void assertSameTimers(ProcessState saved, Child restored) throws Exception {
+        Map<Integer, String> now = procTimers(restored.pid());
+        assertEquals(now.toString(), byId(saved.timers()).keySet(), now.keySet());
+        List<Integer> tasks = Freezer.tasks(restored.pid());
+        for (PosixTimer t : saved.timers()) {
+            String notify = now.get(t.id());
+            if (t.threadDirected()) {
+                int tid = Integer.parseInt(notify.substring(notify.indexOf("/tid.") + 5));
+                assertTrue(t + " aims at a thread of the restored process: " + notify + " " + tasks, tasks.contains(tid));
+                // the leader's timer at the leader, a worker's at a worker
+                assertEquals(t + ": " + notify, t.tid() == saved.pid(), tid == restored.pid());
+            } else {
+                assertEquals(t + ": " + notify, (t.sigevNotify() == PosixTimer.SIGEV_NONE ? "none" : "signal") + "/pid." + restored.pid(),
+                        notify);
+            }
+        }
+    }
+
+    /** Every line of timers.c's output: numbered, no bad siginfo, every timer_gettime right, never two F signals at once, same ids. */
+    private static void assertTimersLinesConsistent(List<String> l) {
+        for (int i = 0; i < l.size(); i++) {
+            String[] f = l.get(i).split(" ");
+            assertEquals("line " + i, String.valueOf(i + 1), f[0]);
+            assertEquals("no signal with a wrong siginfo or on a wrong thread: " + l.get(i), "0", f[BAD]);
+            assertEquals("timer_gettime works on every timer_t, intervals kept: " + l.get(i), "1", f[OK]);
+            assertTrue("a timer's signal is never queued twice: " + l.get(i), Long.parseLong(f[MAX_F]) <= 1);
+            assertTrue("the one-shot fires once: " + l.get(i), Long.parseLong(f[FIRED_B]) <= 1);
+            assertEquals("timer ids unchanged: " + l.get(i), List.of(l.get(0).split(" ")).subList(ID_A, ID_F + 1),
+                    List.of(f).subList(ID_A, ID_F + 1));
+            if (i > 0) {
+                for (int k : new int[] {TICKS_A, TICKS_C, TICKS_E, GOT_F}) {
+                    assertTrue("column " + k + " never goes back (timers go on, not restart): " + l.get(i - 1) + " / " + l.get(i),
+                            col(l.get(i), k) >= col(l.get(i - 1), k));
+                }
+            }
+        }
+    }
+
+    @Test
+    public void posixTimersKeepTheirIdsAndGoOnThroughThreeRestores() throws Exception {
+        Path out = temp(".out");
+        // A every 50 ms, the one-shot B 3 s after start
+        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString(), "50000", "3000"));
+        children.add(c);
+        String first = CPrograms.awaitLines(out, 3, 10_000).get(0);
+        int idA = (int) col(first, ID_A), idB = (int) col(first, ID_B), idD = (int) col(first, ID_D), idE = (int) col(first, ID_E),
+                idF = (int) col(first, ID_F);
+        long firstCycleMs = 0;
+        for (int round = 0; round < 3; round++) {
+            int n = CPrograms.lines(out).size();
+            int pid = c.pid();
+            c = cycle(c, out);
+            ProcessState st = lastDump;
+            Map<Integer, PosixTimer> t = byId(st.timers());
+            assertEquals(st.timers().toString(), 6, t.size());
+            assertTrue("id 0 was freed before the others were created: " + t.keySet(), !t.containsKey(0));
+            PosixTimer a = t.get(idA), b = t.get(idB), d = t.get(idD), e = t.get(idE), f = t.get(idF);
+            PosixTimer gc = st.timers().stream().filter(x -> x.signal() == 32).findFirst().orElseThrow();
+            assertEquals(a.toString(), List.of(1, PosixTimer.SIGEV_SIGNAL, 10, 0xA11CEL, 50_000_000L),
+                    List.of(a.clock(), a.sigevNotify(), a.signal(), a.sigval(), a.intervalNanos()));
+            assertTrue(a.toString(), a.valueNanos() > 0 && a.valueNanos() <= 50_000_000L);
+            assertEquals(b.toString(), List.of(0, PosixTimer.SIGEV_SIGNAL, 12, 0xB0BL, 0L),
+                    List.of(b.clock(), b.sigevNotify(), b.signal(), b.sigval(), b.intervalNanos()));
+            assertEquals(b.toString(), round == 0, b.armed()); // fired before the second checkpoint
+            assertTrue(b.toString(), b.valueNanos() <= 3_000_000_000L);
+            assertEquals("glibc's SIGEV_THREAD timer: " + gc, List.of(PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, 30_000_000L),
+                    List.of(gc.sigevNotify(), gc.intervalNanos()));
+            assertEquals(d.toString(), List.of(PosixTimer.SIGEV_NONE, 10_000_000_000L), List.of(d.sigevNotify(), d.intervalNanos()));
+            assertTrue(d.toString(), d.armed());
+            assertEquals(e.toString(), List.of(PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, 37, 40_000_000L),
+                    List.of(e.sigevNotify(), e.signal(), e.intervalNanos()));
+            assertEquals(f.toString(), List.of(7, PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, 39, pid),
+                    List.of(f.clock(), f.sigevNotify(), f.signal(), f.tid()));
+            List<Integer> tids = st.threads().stream().map(ThreadState::tid).toList();
+            assertTrue("workers: " + tids + " " + e + " " + gc, tids.contains(e.tid()) && tids.contains(gc.tid()) && e.tid() != pid
+                    && gc.tid() != pid && e.tid() != gc.tid());
+            assertSameTimers(st, c);
+            if (round == 0) {
+                firstCycleMs = lastCycleMs;
+            }
+            List<String> l = CPrograms.awaitLines(out, n + 10, 10_000);
+            String before = l.get(n - 1), after = l.get(l.size() - 1);
+            for (int k : new int[] {TICKS_A, TICKS_C, TICKS_E, GOT_F}) {
+                assertTrue("column " + k + " goes on after restore " + round + ": " + before + " / " + after,
+                        col(after, k) > col(before, k) + 3);
+            }
+            // A ticks every 50 ms after the restore as before it
+            String since = l.get(n);
+            long ms = col(after, MS) - col(since, MS), ticks = col(after, TICKS_A) - col(since, TICKS_A);
+            assertTrue(ticks + " ticks of a 50 ms timer in " + ms + " ms", ticks >= ms / 100 && ticks <= ms / 50 + 2);
+            if (round == 0) {
+                // the one-shot fires once, 3 s into the program's life plus the time it stood still
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (col(l.get(l.size() - 1), FIRED_B) == 0) {
+                    assertTrue("the one-shot timer fired: " + l.get(l.size() - 1), System.currentTimeMillis() < deadline);
+                    Thread.sleep(20);
+                    l = CPrograms.lines(out);
+                }
+                long at = col(l.get(l.size() - 1), AT_B);
+                assertTrue("the one-shot fired at " + at + " ms, armed for 3000 ms; the checkpoint took " + firstCycleMs + " ms",
+                        at >= 3000 && at <= 3000 + firstCycleMs + 500);
+            }
+        }
+        List<String> l = CPrograms.lines(out);
+        assertTimersLinesConsistent(l);
+        assertEquals("the one-shot fired once and stayed disarmed", 1, col(l.get(l.size() - 1), FIRED_B));
+    }
+
+    @Test
+    public void posixTimersGetTheirIdsWithoutTheRestoreIdsPrctlToo() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString()));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        for (int round = 0; round < 2; round++) {
+            int n = CPrograms.lines(out).size();
+            dmtcp.mem.linux.internal.Timers.restoreIdsByPrctl = false; // create and delete until each id comes round
+            try {
+                c = cycle(c, out);
+            } finally {
+                dmtcp.mem.linux.internal.Timers.restoreIdsByPrctl = true;
+            }
+            assertSameTimers(lastDump, c);
+            List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);
+            assertTrue(l.get(n - 1) + " / " + l.get(l.size() - 1), col(l.get(l.size() - 1), TICKS_E) > col(l.get(n - 1), TICKS_E));
+        }
+        assertTimersLinesConsistent(CPrograms.lines(out));
+    }
+
+    @Test
+    public void aProcessWithoutTimersDumpsNoneAndGetsNone() throws Exception {
+        Path out = temp(".out");
+        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        int n = CPrograms.lines(out).size();
+        c = cycle(c, out);
+        assertEquals(List.of(), lastDump.timers());
+        assertEquals("", Files.readString(Path.of("/proc", Integer.toString(c.pid()), "timers")));
+        CPrograms.awaitLines(out, n + 5, 10_000);
     }
 }

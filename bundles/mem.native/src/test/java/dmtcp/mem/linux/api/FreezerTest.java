@@ -129,4 +129,32 @@ public class FreezerTest {
             Files.deleteIfExists(out);
         }
     }
+
+    @Test
+    public void timerSignalsDuringALiveDumpKeepTheirSiginfo() throws Exception {
+        Path out = Files.createTempFile("timers", ".txt");
+        // timer A every 1 ms: its SIGUSR1 reaches threads while the dump's injected calls step them
+        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString(), "1000"));
+        try {
+            CPrograms.awaitLines(out, 3, 10_000);
+            for (int i = 0; i < 10; i++) {
+                ProcessState st = Checkpointer.dump(c.pid(), (r, off, data) -> { });
+                assertEquals(st.timers().toString(), 6, st.timers().size());
+                Thread.sleep(20);
+            }
+            int n = CPrograms.lines(out).size();
+            List<String> l = CPrograms.awaitLines(out, n + 3, 10_000);
+            for (int i = 0; i < l.size(); i++) {
+                String[] f = l.get(i).split(" ");
+                assertEquals(String.valueOf(i + 1), f[0]);
+                assertEquals("every timer signal came with its siginfo (si_code SI_TIMER, id, sigev_value): " + l.get(i), "0", f[9]);
+                assertEquals(l.get(i), "1", f[10]);
+            }
+            assertTrue(l.get(l.size() - 1), Long.parseLong(l.get(l.size() - 1).split(" ")[2]) > Long.parseLong(l.get(n - 1).split(" ")[2]));
+        } finally {
+            c.signal(9);
+            c.onExit().get(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(out);
+        }
+    }
 }

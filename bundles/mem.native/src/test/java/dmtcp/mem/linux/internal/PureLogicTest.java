@@ -1,14 +1,16 @@
 package dmtcp.mem.linux.internal;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.PosixTimer;
 import java.util.List;
 import org.junit.Test;
 
-/** The parts of the engine that are pure functions: maps parsing, restart fixups, hole finding. */
+/** The parts of the engine that are pure functions: maps parsing, restart fixups, hole finding, fds, POSIX timers. */
 public class PureLogicTest {
 
     @Test
@@ -123,5 +125,69 @@ public class PureLogicTest {
         assertEquals(0, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(5, "terminal", "/dev/tty", 0, 0, 0, false, null)));
         assertEquals(1, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(5, "terminal", "/dev/tty", 01, 0, 0, false, null)));
         assertEquals(2, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(5, "terminal", "/dev/tty", 02, 0, 0, false, null)));
+    }
+
+    @Test
+    public void parsesProcTimers() {
+        List<PosixTimer> l = Timers.parse(List.of("ID: 2", "signal: 32/000055a3c86d9460", "notify: signal/tid.4153", "ClockID: 0",
+                "ID: 1", "signal: 10/0000000000001234", "notify: none/pid.4152", "ClockID: 1",
+                "ID: 0", "signal: 10/ffffffffffffffff", "notify: signal/pid.4152", "ClockID: -6"));
+        assertEquals(3, l.size());
+        assertEquals(new PosixTimer(0, -6, PosixTimer.SIGEV_SIGNAL, 10, -1L, 0, 0, 0, 0), l.get(0));
+        assertEquals(new PosixTimer(1, 1, PosixTimer.SIGEV_NONE, 10, 0x1234, 0, 0, 0, 0), l.get(1));
+        PosixTimer glibc = l.get(2);
+        assertEquals(PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, glibc.sigevNotify());
+        assertTrue(glibc.threadDirected());
+        assertEquals(4153, glibc.tid());
+        assertEquals(0x55a3c86d9460L, glibc.sigval());
+        assertEquals(List.of(), Timers.parse(List.of()));
+    }
+
+    @Test
+    public void refusesTimersOnClocksARestoreCannotName() {
+        PosixTimer mono = new PosixTimer(1, 1, 0, 10, 0, 0, 0, 0, 0);
+        assertEquals(null, Timers.unsupported(mono, 8));
+        PosixTimer threadCpu = new PosixTimer(1, 3, 0, 10, 0, 0, 0, 0, 0);
+        assertEquals(null, Timers.unsupported(threadCpu, 1)); // the only thread is the one
+        assertTrue(Timers.unsupported(threadCpu, 2), Timers.unsupported(threadCpu, 2).contains("thread's CPU time"));
+        // clock_getcpuclockid(0): this process, whatever its pid
+        assertEquals(null, Timers.unsupported(new PosixTimer(1, (~0 << 3) | 2, 0, 10, 0, 0, 0, 0, 0), 3));
+        assertTrue(Timers.unsupported(new PosixTimer(1, (~1234 << 3) | 2, 0, 10, 0, 0, 0, 0, 0), 1).contains("process 1234"));
+        assertTrue(Timers.unsupported(new PosixTimer(1, (~1234 << 3) | 6, 0, 10, 0, 0, 0, 0, 0), 1).contains("thread 1234"));
+        assertTrue(Timers.unsupported(new PosixTimer(1, (~5 << 3) | 3, 0, 10, 0, 0, 0, 0, 0), 1).contains("fd 5"));
+    }
+
+    private static byte[] siginfo(int signo, int code, int timerId) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(128).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, signo).putInt(8, code).putInt(16, timerId);
+        return b.array();
+    }
+
+    @Test
+    public void aQueuedExpiryIsLeftToItsTimerOnlyWhenTheTimerIsArmedAgain() {
+        PosixTimer periodic = new PosixTimer(3, 1, PosixTimer.SIGEV_SIGNAL, 39, 0, 0, 5_000_000, 20_000_000, 0);
+        PosixTimer fired = new PosixTimer(4, 0, PosixTimer.SIGEV_SIGNAL, 12, 0, 0, 0, 0, 0);
+        List<PosixTimer> timers = List.of(periodic, fired);
+        assertEquals(periodic, Timers.rearmedOwner(siginfo(39, Timers.SI_TIMER, 3), timers));
+        assertEquals("a one-shot that fired: its signal is queued again", null, Timers.rearmedOwner(siginfo(12, Timers.SI_TIMER, 4), timers));
+        assertEquals("sigqueue() with the same number", null, Timers.rearmedOwner(siginfo(39, -1, 3), timers));
+        assertEquals("another signal", null, Timers.rearmedOwner(siginfo(40, Timers.SI_TIMER, 3), timers));
+        assertEquals("no such timer", null, Timers.rearmedOwner(siginfo(39, Timers.SI_TIMER, 9), timers));
+    }
+
+    @Test
+    public void threadDirectedTimersAimAtTheThreadsNewTid() {
+        PosixTimer t = new PosixTimer(5, 1, PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, 37, 0xe, 100, 1, 1, 0);
+        assertArrayEquals(new int[] {PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, 200},
+                Timers.notifyFor(t, java.util.Map.of(100, 200, 101, 201)));
+        // its thread had exited: its signals went nowhere, and go nowhere still
+        assertArrayEquals(new int[] {PosixTimer.SIGEV_NONE, 0}, Timers.notifyFor(t, java.util.Map.of(101, 201)));
+        PosixTimer process = new PosixTimer(6, 1, PosixTimer.SIGEV_SIGNAL, 10, 0, 0, 1, 1, 0);
+        assertArrayEquals(new int[] {PosixTimer.SIGEV_SIGNAL, 0}, Timers.notifyFor(process, java.util.Map.of()));
+        java.nio.ByteBuffer ev = java.nio.ByteBuffer.wrap(Timers.sigevent(t, 4, 200)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0xe, ev.getLong(0));
+        assertEquals(37, ev.getInt(8));
+        assertEquals(4, ev.getInt(12));
+        assertEquals(200, ev.getInt(16));
     }
 }
