@@ -35,7 +35,8 @@ public final class Restorer {
 
     /**
      * Rebuilds the process but does not let it run: every thread stays stopped under this
-     * JVM's tracer until {@link Prepared#release()}. A restarter builds its processes while
+     * JVM's tracer until {@link Prepared#release()}, which also arms its timers (itimers,
+     * POSIX timers), so that the time it was held does not count against them. A restarter builds its processes while
      * the rest of the runtime starts, and lets them run when the restart round says so.
      * A failure kills the half-built process and throws.
      */

@@ -171,25 +171,9 @@ public final class Restorer {
                 newTids.put(st.threads().get(i).tid(), tids.get(i));
             }
             Timers.create(pid, site, mem, scratch + OFF_STRUCT, st.timers(), newTids);
-            Set<Integer> due = requeueSignals(tids);
+            due = requeueSignals(tids);
+            this.finalSite = finalSite;
             mark("threads");
-            Timers.arm(pid, site, mem, scratch + OFF_STRUCT, st.timers(), due);
-            // from the moved vDSO's syscall if there is one; else from the trampoline itself
-            // (the step's trap comes at syscall exit, before anything is fetched there)
-            if (finalSite >= 0) {
-                site = finalSite;
-            }
-            inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
-            // no step follows: what is queued now (re-queued signals, timers that fired already)
-            // is delivered by the program itself once detached
-            for (int i = 0; i < tids.size(); i++) {
-                ThreadState ts = st.threads().get(i);
-                int tid = tids.get(i);
-                Tracee.setSigmask(tid, ts.sigmask());
-                Tracee.setXstate(tid, ts.xstate());
-                Tracee.setRegs(tid, resumeRegs(ts.regs()));
-            }
-            mark("registers");
             done = true;
         } finally {
             if (mem != null) {
@@ -212,12 +196,45 @@ public final class Restorer {
         }
     }
 
-    /** Detaches from the built process: it runs from where it was checkpointed. */
+    /** Timers whose saved expiry signal was re-queued (see {@link Timers#arm}); set by {@link #build}. */
+    private Set<Integer> due;
+    /** Where the last injected call runs: a syscall in the moved vDSO, or -1 (the trampoline). */
+    private long finalSite;
+
+    /**
+     * Arms the timers, removes the trampoline, gives every thread its saved registers and
+     * mask, and detaches: the process runs from where it was checkpointed. The timers are
+     * armed here, not when the process was built, so that the time it was held stopped
+     * does not count against them.
+     */
     public Child release() {
         Tracee.checkThread();
         t0 = System.nanoTime();
         boolean done = false;
         try {
+            mem = new RemoteMemory(pid);
+            try {
+                armItimers();
+                Timers.arm(pid, site, mem, scratch + OFF_STRUCT, st.timers(), due);
+                // from the moved vDSO's syscall if there is one; else from the trampoline itself
+                // (the step's trap comes at syscall exit, before anything is fetched there)
+                if (finalSite >= 0) {
+                    site = finalSite;
+                }
+                inject("munmap", SYS_munmap, scratch, SCRATCH_SIZE);
+            } finally {
+                mem.close();
+            }
+            // no step follows: what is queued now (re-queued signals, timers that fired already)
+            // is delivered by the program itself once detached
+            for (int i = 0; i < tids.size(); i++) {
+                ThreadState ts = st.threads().get(i);
+                int tid = tids.get(i);
+                Tracee.setSigmask(tid, ts.sigmask());
+                Tracee.setXstate(tid, ts.xstate());
+                Tracee.setRegs(tid, resumeRegs(ts.regs()));
+            }
+            mark("timers+registers");
             // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
             // stops before running one instruction, and SIGCONT resumes it
             int sig = st.stopped() ? SIGSTOP : 0;
@@ -636,6 +653,21 @@ public final class Restorer {
         inject("prctl(PR_SET_MM, PR_SET_MM_MAP)", SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, scratch + OFF_STRUCT, PRCTL_MM_MAP_SIZE, 0);
     }
 
+    /** alarm/setitimer timers, with the time they had left at checkpoint time. */
+    private void armItimers() {
+        for (int w = 0; w < st.itimers().length; w++) {
+            long[] t = st.itimers()[w];
+            if (t[2] != 0 || t[3] != 0) {
+                ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+                for (long v : t) {
+                    b.putLong(v);
+                }
+                mem.write(scratch + OFF_STRUCT, b.array());
+                inject("setitimer", SYS_setitimer, w, scratch + OFF_STRUCT, 0);
+            }
+        }
+    }
+
     private void processAttributes() {
         inject("umask", SYS_umask, st.umask());
         inject("prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, putString(st.comm()), 0, 0, 0);
@@ -659,17 +691,6 @@ public final class Restorer {
             b.putLong(a.handler()).putLong(a.flags()).putLong(a.restorer()).putLong(a.mask());
             mem.write(scratch + OFF_STRUCT, b.array());
             inject("rt_sigaction(" + a.signal() + ")", SYS_rt_sigaction, a.signal(), scratch + OFF_STRUCT, 0, 8);
-        }
-        for (int w = 0; w < st.itimers().length; w++) {
-            long[] t = st.itimers()[w];
-            if (t[2] != 0 || t[3] != 0) {
-                ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-                for (long v : t) {
-                    b.putLong(v);
-                }
-                mem.write(scratch + OFF_STRUCT, b.array());
-                inject("setitimer", SYS_setitimer, w, scratch + OFF_STRUCT, 0);
-            }
         }
         Memory lim = new Memory(16);
         for (int res = 0; res < st.rlimits().length; res++) {

@@ -509,6 +509,38 @@ public class CheckpointRestoreTest {
     }
 
     @Test
+    public void timersStandStillWhileAPreparedProcessIsHeld() throws Exception {
+        Path out = temp(".out");
+        // the one-shot B 2 s after start
+        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString(), "50000", "2000"));
+        children.add(c);
+        CPrograms.awaitLines(out, 3, 10_000);
+        Path img = temp(".img");
+        try (FileImage image = new FileImage(img)) {
+            Frozen f = Freezer.freeze(c.pid());
+            ProcessState st = Checkpointer.dump(f, image);
+            f.kill();
+            c.onExit().get(10, TimeUnit.SECONDS);
+            long left = st.timers().stream().filter(t -> t.signal() == 12).findFirst().orElseThrow().valueNanos() / 1_000_000;
+            assertTrue("B has " + left + " ms to go", left > 1000);
+            Restorer.Prepared held = Restorer.prepare(st, image, null);
+            Thread.sleep(left); // B would have fired by now had it been armed when the process was built
+            int n = CPrograms.lines(out).size();
+            long released = System.nanoTime();
+            Child r = held.release();
+            children.add(r);
+            List<String> l = CPrograms.awaitLines(out, n + 1, 10_000);
+            while (col(l.get(l.size() - 1), FIRED_B) == 0) {
+                assertTrue("B fired", System.nanoTime() - released < 10_000_000_000L);
+                Thread.sleep(10);
+                l = CPrograms.lines(out);
+            }
+            long after = (System.nanoTime() - released) / 1_000_000;
+            assertTrue("B fired " + after + " ms after the release; it had " + left + " ms to go", after >= left - 150);
+        }
+    }
+
+    @Test
     public void aRestoredProcessForksAndReapsItsOwnChildren() throws Exception {
         Path out = temp(".out");
         Child c = Processes.spawn(List.of(CPrograms.build("forker").toString(), out.toString()));
