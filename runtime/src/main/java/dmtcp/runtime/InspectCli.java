@@ -142,6 +142,24 @@ final class InspectCli implements Callable<Integer> {
                         size(savedBytes(r)), r.get("path").getAsString());
             }
         }
+        if (p.has("timers") && p.get("timers").isJsonArray() && !p.getAsJsonArray("timers").isEmpty()) {
+            JsonArray timers = p.getAsJsonArray("timers");
+            out.printf("timers (%d)%n  %-4s %-6s %-8s %-6s %-10s %14s %14s%n", timers.size(), "ID", "CLOCK", "NOTIFY", "SIGNAL",
+                    "THREAD", "NEXT_NS", "INTERVAL_NS");
+            for (JsonElement e : timers) {
+                JsonObject t = e.getAsJsonObject();
+                int notify = t.get("sigevNotify").getAsInt();
+                String how = switch (notify & ~4) {
+                    case 0 -> "signal";
+                    case 1 -> "none";
+                    case 2 -> "thread";
+                    default -> String.valueOf(notify);
+                };
+                out.printf("  %-4d %-6d %-8s %-6d %-10s %14d %14d%n", t.get("id").getAsInt(), t.get("clock").getAsInt(), how,
+                        t.get("signal").getAsInt(), (notify & 4) != 0 ? "tid " + t.get("tid").getAsInt() : "-",
+                        t.get("valueNanos").getAsLong(), t.get("intervalNanos").getAsLong());
+            }
+        }
         if (p.has("fds") && p.get("fds").isJsonArray()) {
             JsonArray fds = p.getAsJsonArray("fds");
             out.printf("fds (%d)%n", fds.size());
