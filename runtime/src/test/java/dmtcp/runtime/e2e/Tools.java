@@ -213,13 +213,17 @@ final class Tools {
         final java.io.OutputStream console;
         final StringBuffer out = new StringBuffer();
 
-        Coordinator(Process process) throws IOException {
+        Coordinator(Process process, Path err) throws IOException, InterruptedException {
             this.process = process;
             this.console = process.getOutputStream();
             java.io.BufferedReader r = new java.io.BufferedReader(
                     new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             String line = r.readLine();
-            assertTrue("coordinator printed its port first, got " + line, line != null && line.matches("\\d+"));
+            if (line == null || !line.matches("\\d+")) {
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new AssertionError("coordinator printed its port first, got " + line + (process.isAlive() ? ""
+                        : "; it exited with " + process.exitValue()) + ", stderr: " + (Files.exists(err) ? Files.readString(err) : ""));
+            }
             port = Integer.parseInt(line);
             Thread drain = new Thread(() -> {
                 try {
@@ -245,10 +249,16 @@ final class Tools {
         List<String> a = new ArrayList<>(List.of("-p", "0"));
         a.addAll(List.of(args));
         ProcessBuilder pb = builder("dmtcp_coordinator", a.toArray(new String[0]));
-        pb.redirectError(workDir.resolve(tag + ".err").toFile());
+        Path err = workDir.resolve(tag + ".err");
+        pb.redirectError(err.toFile());
         Process p = pb.start();
         started.add(p);
-        return new Coordinator(p);
+        try {
+            return new Coordinator(p, err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     String output(String tag, String stream) throws IOException {
