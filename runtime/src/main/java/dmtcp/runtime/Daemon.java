@@ -63,6 +63,7 @@ final class Daemon {
         cmd.add("-Ddmtcp.home=" + Env.home());
         cmd.add("-Ddmtcp.tmpdir=" + Env.tmpDir());
         cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1"); // as bin/dmtcp-common.sh: it starts sooner and competes less
         cmd.add("-jar");
         cmd.add(Env.jar().toString());
         cmd.add("coordinator");
