@@ -29,6 +29,10 @@ import java.util.zip.CRC32C;
  */
 public final class ImageWriter implements Closeable {
     private static final int TRANSFER = 1 << 20;
+    /** Images hold a process's memory: readable by its owner only (as DMTCP's). */
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE = java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    private static final java.util.concurrent.atomic.AtomicLong TEMPORARIES = new java.util.concurrent.atomic.AtomicLong();
     /**
      * DMTCP_FSYNC=1 syncs each image to disk before it is renamed into place (survives a
      * power loss, at the disk's speed). Off by default, as in DMTCP and CRIU: the rename
@@ -55,8 +59,21 @@ public final class ImageWriter implements Closeable {
         this.target = target;
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        this.temporary = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        this.file = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        Path tmp;
+        FileChannel ch;
+        for (;;) {
+            // not Files.createTempFile: its SecureRandom costs ~10 ms when first used, in a checkpoint
+            tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + TEMPORARIES.incrementAndGet()
+                    + ".tmp");
+            try {
+                ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW), PRIVATE);
+                break;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // left by an earlier process with this pid: take the next name
+            }
+        }
+        this.temporary = tmp;
+        this.file = ch;
         OutputStream raw = Channels.newOutputStream(file);
         if (codec != null) {
             codecs.add(codec.name());
