@@ -43,6 +43,36 @@ public class CheckpointRestoreTest {
     /** How long the last {@link #cycle} took from the freeze to the restored process: the most its timers stood still. */
     private long lastCycleMs;
 
+    /** Spawns a test program writing to {@code out} (its first argument) and waits for its first {@code lines} lines. */
+    private Child start(Path out, int lines, String program, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(CPrograms.build(program).toString(), out.toString()));
+        argv.addAll(List.of(args));
+        Child c = Processes.spawn(argv);
+        children.add(c);
+        CPrograms.awaitLines(out, lines, 10_000);
+        return c;
+    }
+
+    /** Every line of {@code out} starts with its own number: no line lost or repeated across restores. */
+    private static List<String> assertNumbered(Path out) throws Exception {
+        List<String> l = CPrograms.lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            assertEquals("line " + i + " of " + out, String.valueOf(i + 1), l.get(i).split(" ")[0]);
+        }
+        return l;
+    }
+
+    /** Freezes {@code c}, dumps it into {@code image} and kills it (also when the dump fails). */
+    private static ProcessState dumpAndKill(Child c, FileImage image) throws Exception {
+        Frozen f = Freezer.freeze(c.pid());
+        try {
+            return Checkpointer.dump(f, image);
+        } finally {
+            f.kill();
+            c.onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Freezes, dumps to an image file, kills the frozen original, restores; returns the new child. */
     private Child cycle(Child c, Path out) throws Exception {
         long start = System.nanoTime();
@@ -77,9 +107,7 @@ public class CheckpointRestoreTest {
     @Test
     public void counterContinuesThroughThreeRestores() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
-        children.add(c);
-        CPrograms.awaitLines(out, 5, 10_000);
+        Child c = start(out, 5, "counter", "5000");
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
             c = cycle(c, out);
@@ -99,9 +127,7 @@ public class CheckpointRestoreTest {
     @Test
     public void threadsAllProgressThroughThreeRestores() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 5, 10_000);
+        Child c = start(out, 5, "threads");
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
             c = cycle(c, out);
@@ -156,9 +182,7 @@ public class CheckpointRestoreTest {
     public void sleeperWakesAfterRestore() throws Exception {
         Path out = temp(".out");
         // sleeps 1000 s between lines: only an interrupted sleep turning into EINTR lets it go on
-        Child c = Processes.spawn(List.of(CPrograms.build("sleeper").toString(), out.toString(), "1000"));
-        children.add(c);
-        CPrograms.awaitLines(out, 1, 10_000);
+        Child c = start(out, 1, "sleeper", "1000");
         Thread.sleep(100); // let it block in clock_nanosleep
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
@@ -178,9 +202,7 @@ public class CheckpointRestoreTest {
         Path out = temp(".out");
         Path dir = Files.createTempDirectory("ckpt-maps");
         try {
-            Child c = Processes.spawn(List.of(CPrograms.build("maps").toString(), out.toString(), dir.toString()));
-            children.add(c);
-            CPrograms.awaitLines(out, 3, 10_000);
+            Child c = start(out, 3, "maps", dir.toString());
             for (int round = 0; round < 3; round++) {
                 int n = CPrograms.lines(out).size();
                 c = cycle(c, out);
@@ -207,9 +229,7 @@ public class CheckpointRestoreTest {
         Path out = temp(".out");
         Path dir = Files.createTempDirectory("ckpt-cwd");
         try {
-            Child c = Processes.spawn(List.of(CPrograms.build("attrs").toString(), out.toString(), dir.toString()));
-            children.add(c);
-            CPrograms.awaitLines(out, 5, 10_000);
+            Child c = start(out, 5, "attrs", dir.toString());
             // two blocked signals stay pending: one process-wide, one queued to the thread
             c.signal(12);
             dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.internal.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
@@ -253,9 +273,7 @@ public class CheckpointRestoreTest {
     @Test
     public void threadsComingAndGoingSurviveFreezesAndRestores() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("churn").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "churn");
         for (int i = 0; i < 30; i++) {
             Frozen f = Freezer.freeze(c.pid());
             assertTrue(f.tids().size() >= 3);
@@ -273,10 +291,7 @@ public class CheckpointRestoreTest {
                         Long.parseLong(after[k]) > Long.parseLong(before[k]));
             }
         }
-        List<String> l = CPrograms.lines(out);
-        for (int i = 0; i < l.size(); i++) {
-            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
-        }
+        assertNumbered(out);
     }
 
     @Test
@@ -297,10 +312,7 @@ public class CheckpointRestoreTest {
                     Files.readString(Path.of("/proc/" + c.pid() + "/comm")).trim());
             assertEquals(exe.toString(), c.argv().get(0));
         }
-        List<String> l = CPrograms.lines(out);
-        for (int i = 0; i < l.size(); i++) {
-            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
-        }
+        assertNumbered(out);
     }
 
     @Test
@@ -314,9 +326,7 @@ public class CheckpointRestoreTest {
         CPrograms.awaitLines(out, 2, 10_000);
         Path img = temp(".img");
         try (FileImage image = new FileImage(img)) {
-            Frozen f = Freezer.freeze(c.pid());
-            ProcessState st = Checkpointer.dump(f, image);
-            f.kill();
+            ProcessState st = dumpAndKill(c, image);
             Path fresh = temp("-new");
             Files.copy(exe, fresh, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.move(fresh, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // same bytes, new inode
@@ -337,9 +347,7 @@ public class CheckpointRestoreTest {
     @Test
     public void registersAndVectorStateSurviveMidLoop() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("fpu").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "fpu");
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
             Thread.sleep(37); // land somewhere inside the compute loop
@@ -356,9 +364,7 @@ public class CheckpointRestoreTest {
     @Test
     public void processWhoseLeaderLeftSurvivesThreeRestores() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("leaderexit").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "leaderexit");
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
             c = cycle(c, out);
@@ -367,18 +373,13 @@ public class CheckpointRestoreTest {
             String[] after = l.get(l.size() - 1).split(" ");
             assertTrue("the other worker progressed", Long.parseLong(after[2]) > Long.parseLong(before[2]));
         }
-        List<String> l = CPrograms.lines(out);
-        for (int i = 0; i < l.size(); i++) {
-            assertEquals("line " + i, String.valueOf(i + 1), l.get(i).split(" ")[0]);
-        }
+        assertNumbered(out);
     }
 
     @Test
     public void sixtyFourThreadsAllProgressThroughThreeRestores() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString(), "64"));
-        children.add(c);
-        CPrograms.awaitLines(out, 5, 10_000);
+        Child c = start(out, 5, "threads", "64");
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
             c = cycle(c, out);
@@ -404,9 +405,7 @@ public class CheckpointRestoreTest {
     @Test
     public void aStoppedProcessIsRestoredStopped() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
-        children.add(c);
-        CPrograms.awaitLines(out, 5, 10_000);
+        Child c = start(out, 5, "counter", "5000");
         c.signal(19);
         long deadline = System.currentTimeMillis() + 5000;
         while (state(c.pid()) != 'T') {
@@ -428,14 +427,10 @@ public class CheckpointRestoreTest {
     @Test
     public void aFailedRestoreLeavesNothingBehind() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("threads").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "threads");
         Path img = temp(".img");
         try (FileImage image = new FileImage(img)) {
-            Frozen f = Freezer.freeze(c.pid());
-            ProcessState st = Checkpointer.dump(f, image);
-            f.kill();
+            ProcessState st = dumpAndKill(c, image);
             // corrupt the last thread's XSAVE header (reserved bytes must be zero): it is set
             // after every thread has been cloned, so the failure path has threads to clean up
             List<ThreadState> threads = new ArrayList<>(st.threads());
@@ -469,15 +464,10 @@ public class CheckpointRestoreTest {
     @Test
     public void aPreparedProcessRunsOnlyWhenReleasedAndNeverWhenAbandoned() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
-        children.add(c);
-        CPrograms.awaitLines(out, 5, 10_000);
+        Child c = start(out, 5, "counter", "5000");
         Path img = temp(".img");
         try (FileImage image = new FileImage(img)) {
-            Frozen f = Freezer.freeze(c.pid());
-            ProcessState st = Checkpointer.dump(f, image);
-            f.kill();
-            c.onExit().get(10, TimeUnit.SECONDS);
+            ProcessState st = dumpAndKill(c, image);
             int n = CPrograms.lines(out).size();
 
             Restorer.Prepared held = Restorer.prepare(st, image, "held-1");
@@ -512,15 +502,10 @@ public class CheckpointRestoreTest {
     public void timersStandStillWhileAPreparedProcessIsHeld() throws Exception {
         Path out = temp(".out");
         // the one-shot B 2 s after start
-        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString(), "50000", "2000"));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "timers", "50000", "2000");
         Path img = temp(".img");
         try (FileImage image = new FileImage(img)) {
-            Frozen f = Freezer.freeze(c.pid());
-            ProcessState st = Checkpointer.dump(f, image);
-            f.kill();
-            c.onExit().get(10, TimeUnit.SECONDS);
+            ProcessState st = dumpAndKill(c, image);
             long left = st.timers().stream().filter(t -> t.signal() == 12).findFirst().orElseThrow().valueNanos() / 1_000_000;
             assertTrue("B has " + left + " ms to go", left > 1000);
             Restorer.Prepared held = Restorer.prepare(st, image, null);
@@ -543,9 +528,7 @@ public class CheckpointRestoreTest {
     @Test
     public void aRestoredProcessForksAndReapsItsOwnChildren() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("forker").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 5, 10_000);
+        Child c = start(out, 5, "forker");
         java.util.Set<Integer> firstAfterRestore = new java.util.HashSet<>();
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(out).size();
@@ -635,9 +618,8 @@ public class CheckpointRestoreTest {
     public void posixTimersKeepTheirIdsAndGoOnThroughThreeRestores() throws Exception {
         Path out = temp(".out");
         // A every 50 ms, the one-shot B 3 s after start
-        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString(), "50000", "3000"));
-        children.add(c);
-        String first = CPrograms.awaitLines(out, 3, 10_000).get(0);
+        Child c = start(out, 3, "timers", "50000", "3000");
+        String first = CPrograms.lines(out).get(0);
         int idA = (int) col(first, ID_A), idB = (int) col(first, ID_B), idD = (int) col(first, ID_D), idE = (int) col(first, ID_E),
                 idF = (int) col(first, ID_F);
         long firstCycleMs = 0;
@@ -704,9 +686,7 @@ public class CheckpointRestoreTest {
     @Test
     public void posixTimersGetTheirIdsWithoutTheRestoreIdsPrctlToo() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("timers").toString(), out.toString()));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "timers");
         for (int round = 0; round < 2; round++) {
             int n = CPrograms.lines(out).size();
             dmtcp.mem.linux.internal.Timers.restoreIdsByPrctl = false; // create and delete until each id comes round
@@ -725,9 +705,7 @@ public class CheckpointRestoreTest {
     @Test
     public void aProcessWithoutTimersDumpsNoneAndGetsNone() throws Exception {
         Path out = temp(".out");
-        Child c = Processes.spawn(List.of(CPrograms.build("counter").toString(), out.toString(), "5000"));
-        children.add(c);
-        CPrograms.awaitLines(out, 3, 10_000);
+        Child c = start(out, 3, "counter", "5000");
         int n = CPrograms.lines(out).size();
         c = cycle(c, out);
         assertEquals(List.of(), lastDump.timers());
