@@ -34,10 +34,27 @@ final class Runtime {
     /** The Gogo shell is the coordinator's console; launchers and restarters do not start it. */
     private final boolean shell;
 
-    private Runtime(Framework framework, Path storage, boolean shell) {
+    /** False when the plugins directory is missing and this user may not create it: nothing to watch. */
+    private final boolean watchPlugins;
+
+    private Runtime(Framework framework, Path storage, boolean shell, boolean watchPlugins) {
         this.framework = framework;
         this.storage = storage;
         this.shell = shell;
+        this.watchPlugins = watchPlugins;
+    }
+
+    /**
+     * The plugins directory, created when missing. An ordinary user of an installation owned
+     * by root may not create it: then there are no drop-in plugins, and no error.
+     */
+    private static boolean createIfMissing(Path plugins) {
+        try {
+            Files.createDirectories(plugins);
+            return true;
+        } catch (IOException e) {
+            return Files.isDirectory(plugins);
+        }
     }
 
     /** Creates and initialises (but does not start) a framework with every bundle installed. */
@@ -48,7 +65,7 @@ final class Runtime {
             Files.createDirectories(base);
             Path storage = Files.createTempDirectory(base, "felix-");
             Path plugins = Env.pluginDir();
-            Files.createDirectories(plugins);
+            boolean watchPlugins = createIfMissing(plugins);
             Map<String, String> p = new HashMap<>();
             p.put(Constants.FRAMEWORK_STORAGE, storage.toString());
             p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -66,7 +83,7 @@ final class Runtime {
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
             Framework fw = factory.newFramework(p);
             fw.init();
-            Runtime rt = new Runtime(fw, storage, "coordinator".equals(properties.get("dmtcp.role")));
+            Runtime rt = new Runtime(fw, storage, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
             java.lang.Runtime.getRuntime().addShutdownHook(new Thread(rt::deleteStorage, "dmtcp-cleanup"));
             Path dir = extractBundles(base);
             for (String name : Files.readAllLines(dir.resolve("index.txt"))) {
@@ -97,8 +114,10 @@ final class Runtime {
         try {
             framework.start();
             for (Bundle b : bundles) {
-                boolean gogo = b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.apache.felix.gogo.");
-                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && (shell || !gogo)) {
+                String bsn = b.getSymbolicName() == null ? "" : b.getSymbolicName();
+                boolean gogo = bsn.startsWith("org.apache.felix.gogo.");
+                boolean fileInstall = bsn.equals("org.apache.felix.fileinstall");
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && (shell || !gogo) && (watchPlugins || !fileInstall)) {
                     b.start();
                 }
             }

@@ -150,6 +150,17 @@ public class CommandLineIT {
     }
 
     @Test
+    public void aPluginDirectoryThatCannotBeCreatedOnlyMeansNoPlugins() throws Exception {
+        // an ordinary user of an installation owned by root: <install>/plugins may be missing
+        // and not creatable (this failed every tool of that user once)
+        Tools t = new Tools(null, tmp.getRoot().toPath());
+        t.env.put("DMTCP_PLUGIN_DIR", "/proc/dmtcp-plugins-cannot-exist");
+        Tools.Result r = t.run("dmtcp_checkpoint", "--new-coordinator", "sh", "-c", "sleep 1; exit 4");
+        assertEquals(r.err(), 4, r.exit());
+        assertTrue(r.err(), !r.err().contains("cannot prepare") && !r.err().contains("did not start"));
+    }
+
+    @Test
     public void newCoordinatorStartsOnAFreePortAndLeavesWithItsLastClient() throws Exception {
         Tools t = new Tools(null, tmp.getRoot().toPath());
         Tools.Result r = t.run("dmtcp_checkpoint", "--new-coordinator", "sh", "-c", "sleep 2; exit 5");
