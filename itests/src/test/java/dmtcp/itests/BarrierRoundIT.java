@@ -18,7 +18,6 @@ import dmtcp.itests.plugin.FilePluginHook;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Processes;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,28 +93,14 @@ public class BarrierRoundIT {
                 systemProperty("itest.workdir").value(workDir.toAbsolutePath().toString()),
                 frameworkProperty("dmtcp.logLevel").value("info"),
                 junitBundles(),
-                bundle(jar("function")),
-                bundle(jar("promise")),
-                bundle(jar("component")),
-                bundle(jar("scr")),
-                bundle(jar("configadmin")),
-                bundle(jar("log")),
-                bundle(jar("gogo")),
-                bundle(jar("gson")),
-                bundle(jar("jna")),
-                bundle(jar("native")),
-                bundle(jar("barrier")),
+                BuiltBundles.declarativeServices(),
+                bundle(BuiltBundles.jar("log")),
+                bundle(BuiltBundles.jar("gogo")),
+                bundle(BuiltBundles.jar("gson")),
+                bundle(BuiltBundles.jar("jna")),
+                bundle(BuiltBundles.jar("native")),
+                bundle(BuiltBundles.jar("barrier")),
                 cleanCaches());
-    }
-
-    /** The file URL of a bundle the build passed in (system property itest.bundle.NAME, set by Failsafe). */
-    private static String jar(String name) {
-        String path = System.getProperty("itest.bundle." + name);
-        if (path == null || path.isEmpty() || path.startsWith("${")) {
-            throw new IllegalStateException("system property itest.bundle." + name
-                    + " is not set: run the test through Maven (mvn verify), which passes the bundle files");
-        }
-        return new File(path).toURI().toString();
     }
 
     // ------------------------------------------------------------------ the computation

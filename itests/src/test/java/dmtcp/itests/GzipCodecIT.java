@@ -13,7 +13,6 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import dmtcp.image.format.spi.StreamCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,27 +58,14 @@ public class GzipCodecIT {
         return options(
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
                 junitBundles(),
-                bundle(jar("function")),
-                bundle(jar("promise")),
-                bundle(jar("component")),
-                bundle(jar("scr")),
-                bundle(jar("configadmin")),
-                bundle(jar("commonsio")),
-                bundle(jar("lang3")),
-                bundle(jar("compress")),
-                bundle(jar("gson")),
-                bundle(jar("imageformat")),
-                bundle(jar("gzip")),
+                BuiltBundles.declarativeServices(),
+                bundle(BuiltBundles.jar("commonsio")),
+                bundle(BuiltBundles.jar("lang3")),
+                bundle(BuiltBundles.jar("compress")),
+                bundle(BuiltBundles.jar("gson")),
+                bundle(BuiltBundles.jar("imageformat")),
+                bundle(BuiltBundles.jar("gzip")),
                 cleanCaches());
-    }
-
-    private static String jar(String name) {
-        String path = System.getProperty("itest.bundle." + name);
-        if (path == null || path.isEmpty() || path.startsWith("${")) {
-            throw new IllegalStateException("system property itest.bundle." + name
-                    + " is not set: run the test through Maven (mvn verify), which passes the bundle files");
-        }
-        return new File(path).toURI().toString();
     }
 
     private ServiceTracker<StreamCodec, StreamCodec> tracker;
