@@ -16,6 +16,10 @@ public final class Main {
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.asList("launch", "checkpoint", "restart").contains(args[0])
+                && Arrays.stream(rest).noneMatch(a -> a.equals("--help") || a.startsWith("--tmpdir"))) {
+            Runtime.initEarly(args[0].equals("restart") ? "restart" : "launch");
+        }
         int status = switch (args[0]) {
             case "coordinator" -> CoordinatorCli.run(rest);
             case "launch", "checkpoint" -> LaunchCli.run(rest);

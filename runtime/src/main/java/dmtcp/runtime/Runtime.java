@@ -34,6 +34,8 @@ final class Runtime {
     /** The Gogo shell is the coordinator's console; launchers and restarters do not start it. */
     private final boolean shell;
 
+    /** The temporary directory it was prepared in. */
+    private Path tmp;
     /** False when the plugins directory is missing and this user may not create it: nothing to watch. */
     private final boolean watchPlugins;
 
@@ -57,13 +59,63 @@ final class Runtime {
         }
     }
 
-    /** Creates and initialises (but does not start) a framework with every bundle installed. */
+    /** A framework {@link #initEarly} is initialising, or null. */
+    private static java.util.concurrent.CompletableFuture<Runtime> early;
+
+    /**
+     * Starts initialising the framework on another thread while the command line is parsed
+     * (dmtcp_checkpoint and dmtcp_restart: their programs wait for it). The properties that
+     * depend on the options are given later to {@link #init(Map)} and reach the framework
+     * as system properties, which it reads when it starts.
+     */
+    static synchronized void initEarly(String role) {
+        early = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Runtime> f = early;
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(create(Map.of("dmtcp.role", role)));
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        }, "dmtcp-runtime-init");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Creates and initialises (but does not start) a framework with every bundle installed,
+     * or takes the one {@link #initEarly} prepared (then {@code properties} become system
+     * properties).
+     */
     static Runtime init(Map<String, String> properties) {
+        java.util.concurrent.CompletableFuture<Runtime> f;
+        synchronized (Runtime.class) {
+            f = early;
+            early = null;
+        }
+        if (f != null) {
+            Runtime r;
+            try {
+                r = f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            if (Env.tmpDir().equals(r.tmp)) {
+                properties.forEach(System::setProperty);
+                return r;
+            }
+        }
+        return create(properties);
+    }
+
+    private static Runtime create(Map<String, String> properties) {
         Path tmp = Env.tmpDir();
         try {
             Path base = tmp.resolve("dmtcp-" + Env.user());
             Files.createDirectories(base);
             Path storage = Files.createTempDirectory(base, "felix-");
+            // at once: a command that exits while this runs (a bad option) leaves nothing behind
+            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(storage), "dmtcp-cleanup"));
             Path plugins = Env.pluginDir();
             boolean watchPlugins = createIfMissing(plugins);
             Map<String, String> p = new HashMap<>();
@@ -84,7 +136,7 @@ final class Runtime {
             Framework fw = factory.newFramework(p);
             fw.init();
             Runtime rt = new Runtime(fw, storage, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
-            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(rt::deleteStorage, "dmtcp-cleanup"));
+            rt.tmp = tmp;
             Path dir = extractBundles(base);
             for (String name : Files.readAllLines(dir.resolve("index.txt"))) {
                 if (!name.isBlank()) {
@@ -144,7 +196,7 @@ final class Runtime {
         }
     }
 
-    private void deleteStorage() {
+    private static void deleteTree(Path storage) {
         try (Stream<Path> s = Files.walk(storage)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
