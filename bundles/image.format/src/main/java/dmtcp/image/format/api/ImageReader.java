@@ -81,7 +81,8 @@ public final class ImageReader implements Closeable {
                 in = new BufferedInputStream(gz.decode(file), 1 << 20);
             } else {
                 codec = "none";
-                in = file;
+                // the file's bytes come off another thread: reading overlaps checking and using them
+                in = new dmtcp.image.format.internal.ReadAhead(file, image.getFileName().toString());
             }
             byte[] sig = new byte[ImageFormat.SIGNATURE.length];
             int n = in.readNBytes(sig, 0, sig.length);
