@@ -4,7 +4,7 @@
 # (dmtcp_command -bc, the whole round), the image size, and the time from starting
 # dmtcp_restart to the program's next output line. In the same run, on the same bytes
 # (the uncompressed image): `gzip -1` (DMTCP's compressor) and writing them raw (the
-# physical limit), printed as ratios.
+# physical limit), printed as ratios. Each measurement starts after a sync (not timed).
 # Usage: bench/checkpoint.sh [quick]   (quick: mem 256 only). Build first (mvn -q install -DskipTests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,9 +32,13 @@ run() { # name codec(gzip|none) cmd...
   local n; n=$(lines out); while [ "$(lines out)" -le "$((n + 1))" ]; do sleep 0.05; done
   local s
   # the round's own time, as the coordinator measured it (not dmtcp_command's JVM start)
+  # each measurement starts with no dirty page cache left by the previous one (an earlier
+  # image or copy still being written back throttles new writes to the disk's speed)
+  sync
   local ck; ck=$("$bin/dmtcp_command" -bc | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p' | awk '{printf "%.2f", $1 / 1000}')
   local img; img=$(ls ckpt_*.dmtcp); local mb; mb=$(( $(stat -c %s "$img") / 1048576 ))
   "$bin/dmtcp_command" -k > /dev/null; wait || true; peers 0
+  sync
   s=$(now); "$bin/dmtcp_restart" "$img" > rout 2>/dev/null &
   while [ "$(lines rout)" -lt 1 ]; do sleep 0.01; done; local rs; rs=$(secs "$s" "$(now)")
   grep -q CORRUPT rout && { echo "$name: memory CORRUPT after restart" >&2; exit 1; }
@@ -42,6 +46,7 @@ run() { # name codec(gzip|none) cmd...
   local g="" r="" ratio=""
   if [ "$codec" = none ]; then
     s=$(now); gzip -1 -c "$img" > /dev/null; g=$(secs "$s" "$(now)")
+    sync
     s=$(now); dd if="$img" of=raw.copy bs=4M status=none; r=$(secs "$s" "$(now)"); rm -f raw.copy
     ratio=$(awk -v c="$ck" -v r="$r" 'BEGIN {printf "%.1fx raw", c / r}')
     last_gzip=$g
