@@ -26,6 +26,9 @@ final class CPrograms {
         if (dir == null) {
             dir = Files.createTempDirectory("dmtcp-cprog");
             dir.toFile().deleteOnExit();
+            try (InputStream in = CPrograms.class.getResourceAsStream("/c/append.h")) {
+                Files.copy(in, dir.resolve("append.h")); // what the programs include
+            }
         }
         Path src = dir.resolve(name + ".c");
         try (InputStream in = CPrograms.class.getResourceAsStream("/c/" + name + ".c")) {
