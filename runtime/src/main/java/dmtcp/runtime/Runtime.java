@@ -29,19 +29,18 @@ import org.osgi.framework.launch.FrameworkFactory;
  */
 final class Runtime {
     private final Framework framework;
-    private final Path storage;
     private final List<Bundle> bundles = new ArrayList<>();
     /** The Gogo shell is the coordinator's console; launchers and restarters do not start it. */
     private final boolean shell;
 
     /** The temporary directory it was prepared in. */
-    private Path tmp;
+    private final Path tmp;
     /** False when the plugins directory is missing and this user may not create it: nothing to watch. */
     private final boolean watchPlugins;
 
-    private Runtime(Framework framework, Path storage, boolean shell, boolean watchPlugins) {
+    private Runtime(Framework framework, Path tmp, boolean shell, boolean watchPlugins) {
         this.framework = framework;
-        this.storage = storage;
+        this.tmp = tmp;
         this.shell = shell;
         this.watchPlugins = watchPlugins;
     }
@@ -135,8 +134,7 @@ final class Runtime {
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
             Framework fw = factory.newFramework(p);
             fw.init();
-            Runtime rt = new Runtime(fw, storage, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
-            rt.tmp = tmp;
+            Runtime rt = new Runtime(fw, tmp, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
             Path dir = extractBundles(base);
             for (String name : Files.readAllLines(dir.resolve("index.txt"))) {
                 if (!name.isBlank()) {
