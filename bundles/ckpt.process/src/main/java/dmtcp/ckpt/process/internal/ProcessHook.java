@@ -151,26 +151,28 @@ public class ProcessHook implements BarrierHook {
                         (System.nanoTime() - t0) / 1_000_000, p.child().pid());
             }
         } catch (IOException | RuntimeException e) {
-            built.forEach(Restorer.Prepared::abandon);
-            EarlyRestore.abandonAll();
-            Launch.giveUp(e.getMessage());
+            giveUp(built, e.getMessage());
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            built.forEach(Restorer.Prepared::abandon);
-            EarlyRestore.abandonAll();
-            Launch.giveUp("interrupted while restoring");
+            giveUp(built, "interrupted while restoring");
             throw new IOException("interrupted while restoring", e);
         }
         for (int i = 0; i < built.size(); i++) {
             try {
                 built.get(i).release();
             } catch (RuntimeException e) {
-                built.subList(i + 1, built.size()).forEach(Restorer.Prepared::abandon);
-                Launch.giveUp(e.getMessage());
+                giveUp(built.subList(i + 1, built.size()), e.getMessage());
                 throw e;
             }
         }
+    }
+
+    /** Kills what was rebuilt and not yet let run, and tells the restarter why its programs will not come. */
+    private static void giveUp(List<Restorer.Prepared> held, String why) {
+        held.forEach(Restorer.Prepared::abandon);
+        EarlyRestore.abandonAll();
+        Launch.giveUp(why);
     }
 
     /** A restart that never reached RESTARTING (refused, aborted) kills what was rebuilt ahead. */
