@@ -116,7 +116,8 @@ public class BarrierEngineTest {
         RoundResult r = await(h.server.checkpoint());
         assertFalse(r.ok());
         assertTrue(r.message(), r.message().contains("participant " + bad[0].id + " (bad@testhost) disconnected during stage DRAINED"));
-        assertTrue(of(calls, "good").contains("resume"));
+        // the round's result completes when the coordinator sends abort: the survivor resumes after that
+        waitFor(() -> of(calls, "good").contains("resume"));
         assertFalse(of(calls, "good").contains("checkpoint"));
         assertTrue(h.log.stream().anyMatch(l -> l.startsWith("WARN ") && l.contains("aborted") && l.contains("previous checkpoint stays valid")));
         // the survivor goes on: the next round succeeds without the culprit
@@ -236,10 +237,15 @@ public class BarrierEngineTest {
         h.server.setInterval(1);
         waitFor(() -> of(calls, "p").stream().filter("resume"::equals).count() >= 2);
         h.server.setInterval(0);
-        Thread.sleep(300); // a round that had begun may still finish
-        long n = of(calls, "p").stream().filter("resume"::equals).count();
+        assertEquals(0, h.server.engine().interval()); // the engine took it: no tick is scheduled any more
+        // a round that had begun still finishes: wait until the engine is idle and the participant resumed
+        waitFor(() -> h.server.engine().idle());
+        long rounds = h.server.engine().lastResult().round();
+        waitFor(() -> of(calls, "p").stream().filter("resume"::equals).count() == rounds);
+        // and no further round begins (a negative: this sleep can only miss a failure, never cause one)
         Thread.sleep(1500);
-        assertEquals(n, of(calls, "p").stream().filter("resume"::equals).count());
+        assertEquals(rounds, h.server.engine().lastResult().round());
+        assertTrue(h.server.engine().idle());
         assertTrue(h.log.stream().anyMatch(l -> l.contains("interval checkpoint (every 1 s)")));
     }
 
