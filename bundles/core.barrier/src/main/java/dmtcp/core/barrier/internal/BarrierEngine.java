@@ -32,7 +32,11 @@ import java.util.stream.Collectors;
  * <p>A round snapshots its members when it begins; a participant joining meanwhile is
  * held back and admitted when the round ends. A member that leaves, fails a stage or
  * does not answer within the stage timeout aborts the round: the others resume, and the
- * failure names the culprit.
+ * failure names the culprit. A member that did not answer is also dropped (disconnected),
+ * and so is one that breaks the protocol: neither can wedge a later round.
+ *
+ * <p>Every message reaching {@link #message} was validated against {@link Schema}; an
+ * event that still throws drops the member it came from, never the engine thread.
  */
 public final class BarrierEngine implements AutoCloseable {
 
@@ -72,6 +76,8 @@ public final class BarrierEngine implements AutoCloseable {
         final int expect;
         /** A restarter whose restart round has begun: it is never restarted again. */
         boolean restarted;
+        /** Bytes this member has put into the key/value store this round. */
+        long stored;
 
         Member(int id, Peer peer, JsonObject hello) {
             this.id = id;
@@ -128,12 +134,16 @@ public final class BarrierEngine implements AutoCloseable {
         }
     }
 
+    /** Bytes of keys and values the store holds at most; a publish beyond it drops its sender. */
+    static final long STORE_LIMIT = 64L << 20;
+
     private final ScheduledExecutorService loop;
     private final Reporter log;
     private final Listener listener;
     private final Map<Integer, Member> members = new LinkedHashMap<>();
     private final Map<Integer, Member> pending = new LinkedHashMap<>();
     private final Map<String, String> store = new HashMap<>();
+    private long storeBytes;
     private Round round;
     private long rounds;
     private int nextId = 1;
@@ -157,9 +167,10 @@ public final class BarrierEngine implements AutoCloseable {
     // ---------------------------------------------------------------- public events
 
     /**
-     * A participant said hello.
+     * An authenticated participant said hello (validated against {@link Schema}); the
+     * engine answers {@code admitted} or {@code refused}.
      *
-     * @return its id once it is admitted or queued
+     * @return its id once it is admitted or queued, -1 when refused
      */
     public CompletableFuture<Integer> join(Peer peer, JsonObject hello) {
         return submit(() -> {
@@ -172,18 +183,19 @@ public final class BarrierEngine implements AutoCloseable {
                 return -1;
             }
             Member m = new Member(nextId++, peer, hello);
+            String who = m.describe();
             everJoined = true;
-            JsonObject welcome = Msg.of(Msg.WELCOME);
-            welcome.addProperty("id", m.id);
+            JsonObject admitted = Msg.of(Msg.ADMITTED);
+            admitted.addProperty("id", m.id);
             if (round != null) {
                 pending.put(m.id, m);
-                welcome.addProperty("waiting", round.number);
-                peer.send(welcome);
-                log.info(m.describe() + " joined during round " + round.number + ": admitted when it ends");
+                admitted.addProperty("waiting", round.number);
+                peer.send(admitted);
+                log.info(who + " joined during round " + round.number + ": admitted when it ends");
             } else {
                 members.put(m.id, m);
-                peer.send(welcome);
-                log.info(m.describe() + " joined as " + m.role);
+                peer.send(admitted);
+                log.info(who + " joined as " + m.role);
                 maybeStartRestart();
             }
             return m.id;
@@ -209,9 +221,28 @@ public final class BarrierEngine implements AutoCloseable {
         return null;
     }
 
-    /** A message from participant {@code id}. */
+    /** A message from participant {@code id}, valid by {@link Schema#participant}. */
     public void message(int id, JsonObject msg) {
-        post(() -> handle(id, msg));
+        post(() -> {
+            try {
+                handle(id, msg);
+            } catch (RuntimeException e) {
+                Member m = find(id);
+                if (m != null) {
+                    drop(m, "its " + Msg.type(msg) + " message could not be handled (" + e + ")");
+                }
+            }
+        });
+    }
+
+    /** Participant {@code id} broke the protocol ({@code why}): it is dropped. */
+    public void invalid(int id, String why) {
+        post(() -> {
+            Member m = find(id);
+            if (m != null) {
+                drop(m, "it broke the protocol: " + why);
+            }
+        });
     }
 
     /** Participant {@code id}'s connection ended. */
@@ -255,8 +286,14 @@ public final class BarrierEngine implements AutoCloseable {
         });
     }
 
+    /** Sets the stage timeout; a stage in progress gets the new timeout from now. */
     public void setStageTimeoutMillis(long millis) {
-        post(() -> stageTimeoutMillis = millis);
+        post(() -> {
+            stageTimeoutMillis = millis;
+            if (round != null) {
+                armTimeout();
+            }
+        });
     }
 
     /** Checkpoints every {@code seconds} while there are participants; 0 turns it off. */
@@ -350,11 +387,13 @@ public final class BarrierEngine implements AutoCloseable {
         return a;
     }
 
-    private void handle(int id, JsonObject msg) {
+    private Member find(int id) {
         Member m = members.get(id);
-        if (m == null) {
-            m = pending.get(id);
-        }
+        return m != null ? m : pending.get(id);
+    }
+
+    private void handle(int id, JsonObject msg) {
+        Member m = find(id);
         if (m == null) {
             return;
         }
@@ -363,7 +402,7 @@ public final class BarrierEngine implements AutoCloseable {
             case Msg.PLAN -> onPlan(m, msg);
             case Msg.STAGE_DONE -> onStageDone(m, msg);
             case Msg.BARRIER -> onBarrier(m, msg);
-            case Msg.PUBLISH -> store.put(Msg.str(msg, "key", ""), Msg.str(msg, "value", null));
+            case Msg.PUBLISH -> onPublish(m, msg);
             case Msg.QUERY -> {
                 JsonObject reply = Msg.of(Msg.REPLY);
                 reply.addProperty("req", Msg.num(msg, "req", 0));
@@ -379,8 +418,27 @@ public final class BarrierEngine implements AutoCloseable {
                     }
                 }
             }
-            default -> log.warn(m.describe() + " sent an unknown message type '" + type + "'");
+            default -> drop(m, "it sent an unknown message type '" + type + "'");
         }
+    }
+
+    private void onPublish(Member m, JsonObject msg) {
+        String key = Msg.str(msg, "key", "");
+        String value = Msg.str(msg, "value", null);
+        String old = store.get(key);
+        long delta = key.length() + (value == null ? 0 : value.length())
+                - (store.containsKey(key) ? key.length() + (old == null ? 0 : old.length()) : 0);
+        if (storeBytes + delta > STORE_LIMIT) {
+            drop(m, "its publish of '" + abbreviate(key) + "' would grow the key/value store beyond "
+                    + (STORE_LIMIT >> 20) + " MiB");
+            return;
+        }
+        storeBytes += delta;
+        store.put(key, value);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private boolean current(Member m, JsonObject msg) {
@@ -423,6 +481,10 @@ public final class BarrierEngine implements AutoCloseable {
             return;
         }
         String name = Msg.str(msg, "name", "");
+        if (!m.plan.contains(name)) {
+            drop(m, "it waits at sub-barrier '" + abbreviate(name) + "', which its plan did not declare");
+            return;
+        }
         Set<Integer> arrived = round.arrivals.computeIfAbsent(name, k -> new HashSet<>());
         arrived.add(m.id);
         Set<Integer> required = round.members.values().stream()
@@ -441,17 +503,29 @@ public final class BarrierEngine implements AutoCloseable {
     }
 
     private void leave(int id) {
-        Member m = members.remove(id);
+        Member m = find(id);
         if (m == null) {
-            m = pending.remove(id);
-        }
-        if (m == null) {
-            return;
+            return; // dropped already
         }
         log.info(m.describe() + " left");
-        if (round != null && round.members.containsKey(id)) {
-            round.members.remove(id);
-            abort(m.describe() + " disconnected during " + round.phase() + " of round " + round.number);
+        remove(m, round == null ? null : m.describe() + " disconnected during " + round.phase() + " of round "
+                + round.number);
+    }
+
+    /** Disconnects a member that broke the protocol or did not answer, and aborts the round it was in. */
+    private void drop(Member m, String why) {
+        log.warn("dropped " + m.describe() + ": " + why);
+        m.peer.disconnect();
+        remove(m, round == null ? null : m.describe() + " was dropped during " + round.phase() + " of round "
+                + round.number + ": " + why);
+    }
+
+    /** Forgets a member; aborts the round it was in with {@code abortReason}. */
+    private void remove(Member m, String abortReason) {
+        members.remove(m.id);
+        pending.remove(m.id);
+        if (round != null && round.members.remove(m.id) != null) {
+            abort(abortReason);
         }
         if (members.isEmpty() && pending.isEmpty() && everJoined) {
             listener.lastParticipantLeft();
@@ -534,6 +608,11 @@ public final class BarrierEngine implements AutoCloseable {
         armTimeout();
     }
 
+    /**
+     * When the stage does not finish in time, the round is aborted and every member that
+     * did not answer is dropped: a member that is gone or wedged would otherwise wedge every
+     * later round too.
+     */
     private void armTimeout() {
         Round r = round;
         if (r.timeout != null) {
@@ -542,10 +621,20 @@ public final class BarrierEngine implements AutoCloseable {
         int stageIndex = r.stageIndex;
         r.timeout = loop.schedule(() -> {
             if (round == r && r.stageIndex == stageIndex && !r.waiting.isEmpty()) {
-                String culprits = r.waiting.stream().map(id -> r.members.get(id).describe())
-                        .collect(Collectors.joining(", "));
-                abort(r.phase() + " of round " + r.number + " timed out after " + stageTimeoutMillis
-                        + " ms waiting for " + culprits);
+                List<Member> culprits = r.waiting.stream().map(r.members::get).collect(Collectors.toList());
+                String reason = r.phase() + " of round " + r.number + " timed out after " + stageTimeoutMillis
+                        + " ms waiting for " + culprits.stream().map(Member::describe).collect(Collectors.joining(", "));
+                for (Member m : culprits) {
+                    log.warn("dropped " + m.describe() + ": it did not answer within the stage timeout");
+                    m.peer.disconnect();
+                    members.remove(m.id);
+                    pending.remove(m.id);
+                    r.members.remove(m.id);
+                }
+                abort(reason);
+                if (members.isEmpty() && pending.isEmpty()) {
+                    listener.lastParticipantLeft();
+                }
             }
         }, stageTimeoutMillis, TimeUnit.MILLISECONDS);
     }

@@ -44,6 +44,9 @@ public class CoordinatorComponent implements Coordinator {
         boolean announcePort() default false;
 
         String portFile() default "";
+
+        /** This user's key file; empty: DMTCP_KEY_FILE, else ~/.config/dmtcp/key (doc/security.md). */
+        String keyFile() default "";
     }
 
     @Reference(service = LoggerFactory.class)
@@ -55,7 +58,8 @@ public class CoordinatorComponent implements Coordinator {
     void activate(Config config, BundleContext context) throws IOException {
         CoordinatorServer.Settings settings = new CoordinatorServer.Settings(config.bind(), config.port(),
                 config.exitOnLast(), config.interval(), Path.of(config.checkpointDir()),
-                config.stageTimeoutSeconds() * 1000, config.restartCommand());
+                config.stageTimeoutSeconds() * 1000, config.restartCommand(),
+                config.keyFile().isEmpty() ? null : Path.of(config.keyFile()));
         try {
             server = new CoordinatorServer(settings, new LoggerReporter(log), () -> stopFramework(context, 0));
         } catch (IOException e) {
