@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dmtcp.core.barrier.api.RoundResult;
 import dmtcp.core.barrier.api.Stage;
 import dmtcp.core.barrier.protocol.Msg;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,12 +51,30 @@ public final class BarrierEngine implements AutoCloseable {
 
         /** The peer's address, for listings. */
         String remoteHost();
+
+        /** Whether the peer connected from this host (its committed images can be checked here). */
+        boolean onThisHost();
     }
 
-    /** What the engine tells its owner besides its log. */
+    /** What the engine tells its owner besides its log; called on the engine's thread. */
     public interface Listener {
-        /** A checkpoint round succeeded and its images are in place. */
-        default void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {}
+        /**
+         * Every participant of checkpoint round {@code round} has written its images (under
+         * temporary names): prepare the restart script naming them.
+         *
+         * @throws IOException aborts the round (nothing is committed yet), with its message as the reason
+         */
+        default void imagesWritten(long round, List<String> images) throws IOException {}
+
+        /**
+         * Checkpoint round {@code round} ended well: put the prepared restart script in place.
+         *
+         * @throws IOException makes the round's result a failure (its images are already committed)
+         */
+        default void roundCommitted(long round) throws IOException {}
+
+        /** Checkpoint round {@code round} was aborted: discard what imagesWritten prepared. */
+        default void roundAborted(long round) {}
 
         /** The last participant left (for --exit-on-last). */
         default void lastParticipantLeft() {}
@@ -113,6 +132,8 @@ public final class BarrierEngine implements AutoCloseable {
         final Set<Integer> waiting = new LinkedHashSet<>();
         final Map<String, Set<Integer>> arrivals = new HashMap<>();
         final List<String> images = new ArrayList<>();
+        /** Who reported each image, to name it when the image is refused. */
+        final Map<String, Member> imageOwners = new HashMap<>();
         final List<CompletableFuture<RoundResult>> waiters = new ArrayList<>();
         final long started = System.nanoTime();
         /** -1 while the members are sending their plans. */
@@ -144,6 +165,8 @@ public final class BarrierEngine implements AutoCloseable {
     private final Map<Integer, Member> pending = new LinkedHashMap<>();
     private final Map<String, String> store = new HashMap<>();
     private long storeBytes;
+    /** The coordinator's uid: every committed image must be owned by it. */
+    private final int uid = dmtcp.core.barrier.protocol.UserKey.currentUid();
     private Round round;
     private long rounds;
     private int nextId = 1;
@@ -469,7 +492,20 @@ public final class BarrierEngine implements AutoCloseable {
             return;
         }
         m.state = stage.name();
-        round.images.addAll(Msg.strings(msg, "images"));
+        for (String image : Msg.strings(msg, "images")) {
+            String problem = ImagePaths.problem(image);
+            Member other = round.imageOwners.get(image);
+            if (problem == null && other != null) {
+                problem = "it is also " + other.describe() + "'s";
+            }
+            if (problem != null) {
+                abort(m.describe() + " reported an image the coordinator does not accept: "
+                        + RestartScript.quote(image.replaceAll("\\p{Cntrl}", "?")) + ": " + problem);
+                return;
+            }
+            round.images.add(image);
+            round.imageOwners.put(image, m);
+        }
         round.waiting.remove(m.id);
         if (round.waiting.isEmpty()) {
             nextStage();
@@ -584,8 +620,14 @@ public final class BarrierEngine implements AutoCloseable {
         Round r = round;
         long now = System.nanoTime();
         if (r.stageIndex >= 0) {
-            log.info("round " + r.number + ": " + r.stages.get(r.stageIndex) + " reached by "
+            Stage reached = r.stages.get(r.stageIndex);
+            log.info("round " + r.number + ": " + reached + " reached by "
                     + r.members.size() + " participant(s) in " + millis(now - r.stageStarted) + " ms");
+            String failure = r.restart ? null : afterStage(r, reached);
+            if (failure != null) {
+                abort(failure);
+                return;
+            }
         } else {
             log.debug("round " + r.number + ": plans received in " + millis(now - r.stageStarted) + " ms");
         }
@@ -606,6 +648,33 @@ public final class BarrierEngine implements AutoCloseable {
             m.peer.send(msg);
         }
         armTimeout();
+    }
+
+    /**
+     * What a checkpoint round does between stages: once every image is written, the
+     * restart script is prepared; once they are committed, each must be a regular file of
+     * the coordinator's user.
+     *
+     * @return why the round must abort, or null
+     */
+    private String afterStage(Round r, Stage reached) {
+        if (reached == Stage.CHECKPOINTED && !r.images.isEmpty()) {
+            try {
+                listener.imagesWritten(r.number, List.copyOf(r.images));
+            } catch (IOException | RuntimeException e) {
+                return e.getMessage();
+            }
+        } else if (reached == Stage.REFILLED) {
+            for (String image : r.images) {
+                Member owner = r.imageOwners.get(image);
+                String problem = owner.peer.onThisHost() ? ImagePaths.committedProblem(image, uid) : null;
+                if (problem != null) {
+                    return owner.describe() + " committed an image the restart script will not name: "
+                            + RestartScript.quote(image) + ": " + problem;
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -655,17 +724,21 @@ public final class BarrierEngine implements AutoCloseable {
         String what = r.restart ? "restart" : "checkpoint";
         String message = what + " round " + r.number + " done in " + ms + " ms: " + r.members.size()
                 + " participant(s), " + r.images.size() + " image(s)";
-        RoundResult result = new RoundResult(r.number, true, message, r.images, ms);
-        last = result;
-        log.info(message);
-        if (!r.restart) {
-            List<Map<String, Object>> rows = r.members.values().stream().map(BarrierEngine::row)
-                    .collect(Collectors.toList());
+        boolean ok = true;
+        if (!r.restart && !r.images.isEmpty()) {
             try {
-                listener.checkpointCommitted(result, rows);
-            } catch (RuntimeException e) {
-                log.warn("after round " + r.number + ": " + e.getMessage());
+                listener.roundCommitted(r.number);
+            } catch (IOException | RuntimeException e) {
+                ok = false;
+                message = what + " round " + r.number + " FAILED after its images were committed: " + e.getMessage();
             }
+        }
+        RoundResult result = new RoundResult(r.number, ok, message, ok ? r.images : List.of(), ms);
+        last = result;
+        if (ok) {
+            log.info(message);
+        } else {
+            log.warn(message);
         }
         r.waiters.forEach(w -> w.complete(result));
         admitPending();
@@ -683,6 +756,9 @@ public final class BarrierEngine implements AutoCloseable {
         for (Member m : r.members.values()) {
             m.state = Stage.RUNNING.name();
             m.peer.send(abort);
+        }
+        if (!r.restart) {
+            listener.roundAborted(r.number);
         }
         long ms = millis(System.nanoTime() - r.started);
         String message = (r.restart ? "restart" : "checkpoint") + " round " + r.number + " aborted: " + reason;

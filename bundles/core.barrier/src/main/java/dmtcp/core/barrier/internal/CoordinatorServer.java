@@ -59,6 +59,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     private final String computationId;
     private final Reporter log;
     private final UserKey key;
+    private final RestartScript script;
     /** Every open connection (participants and command clients), closed with the server. */
     private final Set<LineChannel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger handshakes = new AtomicInteger();
@@ -83,14 +84,21 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         this.stopCoordinator = stopCoordinator;
         this.computationId = UUID.randomUUID().toString().substring(0, 8);
         this.key = UserKey.loadOrCreate(settings.keyFile() != null ? settings.keyFile() : UserKey.defaultPath());
+        this.script = new RestartScript(settings.checkpointDir(), settings.restartCommand(), Hosts.name());
         this.engine = new BarrierEngine(log, new BarrierEngine.Listener() {
             @Override
-            public void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {
-                if (!result.images().isEmpty()) {
-                    Path script = RestartScript.write(settings.checkpointDir(), settings.restartCommand(),
-                            Hosts.name(), port(), result.images());
-                    log.info("restart script written: " + script);
-                }
+            public void imagesWritten(long round, List<String> images) throws IOException {
+                script.prepare(port(), images);
+            }
+
+            @Override
+            public void roundCommitted(long round) throws IOException {
+                log.info("restart script written: " + script.commit());
+            }
+
+            @Override
+            public void roundAborted(long round) {
+                script.discard();
             }
 
             @Override
@@ -352,6 +360,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
 
     private void serveParticipant(LineChannel ch, JsonObject hello) throws IOException {
         Outbox outbox = new Outbox(ch);
+        boolean onThisHost = LocalPeers.uidOf(ch.remoteAddress(), ch.localAddress()) != null;
         BarrierEngine.Peer peer = new BarrierEngine.Peer() {
             @Override
             public void send(JsonObject m) {
@@ -366,6 +375,11 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             @Override
             public String remoteHost() {
                 return ch.remoteHost();
+            }
+
+            @Override
+            public boolean onThisHost() {
+                return onThisHost;
             }
         };
         int id;

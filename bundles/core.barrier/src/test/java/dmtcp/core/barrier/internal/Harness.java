@@ -27,6 +27,11 @@ final class Harness implements AutoCloseable {
     volatile boolean stopped;
 
     Harness(Path dir, long stageTimeoutMillis, int interval) throws IOException {
+        this(dir, dir, stageTimeoutMillis, interval);
+    }
+
+    /** A coordinator whose checkpoint directory (where the restart script goes) is {@code coordinatorDir}. */
+    Harness(Path dir, Path coordinatorDir, long stageTimeoutMillis, int interval) throws IOException {
         this.dir = dir;
         Reporter events = new Reporter() {
             @Override
@@ -46,7 +51,7 @@ final class Harness implements AutoCloseable {
         };
         keyFile = dir.resolve("keys").resolve("key");
         key = UserKey.loadOrCreate(keyFile);
-        server = new CoordinatorServer(new CoordinatorServer.Settings("", 0, false, interval, dir, stageTimeoutMillis,
+        server = new CoordinatorServer(new CoordinatorServer.Settings("", 0, false, interval, coordinatorDir, stageTimeoutMillis,
                 "dmtcp_restart", keyFile), events, () -> stopped = true);
     }
 
