@@ -50,8 +50,7 @@ final class ImagePaths {
         try {
             a = java.nio.file.Files.readAttributes(Path.of(path), "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            return "it cannot be read after the commit: " + (e instanceof java.nio.file.FileSystemException f
-                    && f.getReason() != null ? f.getReason() : e.toString());
+            return "it cannot be read after the commit: " + FileErrors.reason(e);
         }
         if (((Integer) a.get("mode") & S_IFMT) != S_IFREG) {
             return "it is not a regular file after the commit (a symbolic link, directory or device)";

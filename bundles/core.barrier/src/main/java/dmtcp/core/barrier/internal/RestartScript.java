@@ -1,7 +1,6 @@
 package dmtcp.core.barrier.internal;
 
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,7 +45,7 @@ final class RestartScript {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             discard();
-            throw new IOException("cannot write the restart script in " + dir + ": " + reason(e), e);
+            throw new IOException("cannot write the restart script in " + dir + ": " + FileErrors.reason(e), e);
         }
     }
 
@@ -57,7 +56,7 @@ final class RestartScript {
             Files.move(pending, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             discard();
-            throw new IOException("cannot put the restart script in place in " + dir + ": " + reason(e), e);
+            throw new IOException("cannot put the restart script in place in " + dir + ": " + FileErrors.reason(e), e);
         } finally {
             pending = null;
         }
@@ -98,16 +97,5 @@ final class RestartScript {
     /** {@code 'word'} for the shell, whatever the word holds (quotes, spaces, $, backquotes). */
     static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    /** The errno's text (Permission denied, Not a directory, ...) without the temporary file's name. */
-    private static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
-            return f.getFile() + " is not a directory";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 }
