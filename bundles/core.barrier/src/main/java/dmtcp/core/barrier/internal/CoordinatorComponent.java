@@ -63,11 +63,13 @@ public class CoordinatorComponent implements Coordinator {
         try {
             server = new CoordinatorServer(settings, new LoggerReporter(log), () -> stopFramework(context, 0));
         } catch (IOException e) {
+            // a bad key file or a port in use: one line, and the coordinator stops. Not
+            // rethrown, or SCR would log it once more with its exception class
             System.err.println("dmtcp_coordinator: " + e.getMessage());
             stopFramework(context, 1);
-            throw e;
+            return;
         }
-        int port = server.port();
+        int port = server().port();
         if (!config.portFile().isEmpty()) {
             Files.writeString(Path.of(config.portFile()), port + "\n");
         }
@@ -98,38 +100,47 @@ public class CoordinatorComponent implements Coordinator {
         t.start();
     }
 
+    /** The server, or why there is none (it failed to start; the framework is stopping). */
+    private CoordinatorServer server() {
+        CoordinatorServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("the coordinator did not start");
+        }
+        return s;
+    }
+
     @Override
     public CompletableFuture<RoundResult> checkpoint() {
-        return server.checkpoint();
+        return server().checkpoint();
     }
 
     @Override
     public Map<String, Object> status() {
-        return server.status();
+        return server().status();
     }
 
     @Override
     public List<Map<String, Object>> list() {
-        return server.list();
+        return server().list();
     }
 
     @Override
     public int kill() {
-        return server.kill();
+        return server().kill();
     }
 
     @Override
     public void quit() {
-        server.quit();
+        server().quit();
     }
 
     @Override
     public void setInterval(int seconds) {
-        server.setInterval(seconds);
+        server().setInterval(seconds);
     }
 
     @Override
     public int port() {
-        return server.port();
+        return server().port();
     }
 }
