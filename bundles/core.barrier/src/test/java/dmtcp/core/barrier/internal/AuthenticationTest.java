@@ -8,13 +8,13 @@ import static org.junit.Assert.fail;
 
 import com.google.gson.JsonObject;
 import dmtcp.core.barrier.protocol.Handshake;
+import dmtcp.core.barrier.protocol.Impostor;
 import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.protocol.UserKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,19 +94,7 @@ public class AuthenticationTest {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> impostor = CompletableFuture.runAsync(() -> {
                 try (LineChannel ch = new LineChannel(fake.accept())) {
-                    JsonObject c = Msg.of(Msg.CHALLENGE);
-                    c.addProperty("version", Msg.VERSION);
-                    c.addProperty("nonce", Base64.getEncoder().encodeToString(new byte[32]));
-                    ch.send(c);
-                    ch.receive();
-                    JsonObject w = Msg.of(Msg.WELCOME);
-                    w.addProperty("proof", Base64.getEncoder().encodeToString(new byte[32]));
-                    ch.send(w);
-                    JsonObject a = Msg.of(Msg.ADMITTED);
-                    a.addProperty("id", 1);
-                    ch.send(a);
-                    ch.send(Msg.of(Msg.KILL));
-                    ch.receive();
+                    Impostor.welcomeThenKill(ch);
                 } catch (java.io.IOException ignored) {
                     // the participant hung up
                 }

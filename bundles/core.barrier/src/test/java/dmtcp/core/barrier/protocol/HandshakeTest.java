@@ -58,6 +58,14 @@ public class HandshakeTest {
         B apply(A a) throws IOException;
     }
 
+    /** The coordinator's side of a handshake the client passes. */
+    private void authenticate(LineChannel ch, UserKey k) throws IOException {
+        Handshake.Server hs = new Handshake.Server(k);
+        ch.send(hs.challenge());
+        ch.send(hs.verify(ch.receive()));
+        hs.authenticate(ch);
+    }
+
     /** The coordinator's side as CoordinatorServer runs it; returns the first message after the handshake, or null. */
     private CompletableFuture<JsonObject> coordinator(UserKey k) {
         return serve(ch -> {
@@ -122,22 +130,7 @@ public class HandshakeTest {
     @Test
     public void aFakeCoordinatorCannotProveItselfSoTheClientActsOnNothing() throws Exception {
         // it speaks the protocol, without the key: a welcome with a made-up proof, then kill
-        CompletableFuture<String> fake = serve(ch -> {
-            JsonObject c = Msg.of(Msg.CHALLENGE);
-            c.addProperty("version", Msg.VERSION);
-            c.addProperty("nonce", Base64.getEncoder().encodeToString(new byte[32]));
-            ch.send(c);
-            ch.receive();
-            JsonObject w = Msg.of(Msg.WELCOME);
-            w.addProperty("proof", Base64.getEncoder().encodeToString(new byte[32]));
-            ch.send(w);
-            try {
-                ch.send(Msg.of(Msg.KILL));
-            } catch (IOException clientHungUp) {
-                // as it should, on seeing the proof
-            }
-            return "sent";
-        });
+        CompletableFuture<String> fake = serve(Impostor::welcomeThenKill);
         try (LineChannel ch = client()) {
             Handshake.join(ch, key, hello(Msg.ROLE_LAUNCH), 5000);
             fail("trusted a coordinator without the key");
@@ -145,7 +138,7 @@ public class HandshakeTest {
             assertEquals("is not this user's coordinator: it could not prove it holds this user's key "
                     + key.display() + " (another user's coordinator, or another program on that port)", e.getMessage());
         }
-        assertEquals("sent", fake.get(10, TimeUnit.SECONDS));
+        assertEquals(Msg.HELLO, fake.get(10, TimeUnit.SECONDS));
     }
 
     @Test
@@ -166,10 +159,7 @@ public class HandshakeTest {
         // a relay between a real client and the real coordinator, sending the client's first
         // authenticated line (a command) twice: the copy is refused
         CompletableFuture<String> server = serve(ch -> {
-            Handshake.Server hs = new Handshake.Server(key);
-            ch.send(hs.challenge());
-            ch.send(hs.verify(ch.receive()));
-            hs.authenticate(ch);
+            authenticate(ch, key);
             StringBuilder seen = new StringBuilder(Msg.str(ch.receive(), "verb", ""));
             try {
                 JsonObject again = ch.receive();
@@ -209,10 +199,7 @@ public class HandshakeTest {
     @Test
     public void aPlainLineAfterTheHandshakeIsRefused() throws Exception {
         CompletableFuture<String> server = serve(ch -> {
-            Handshake.Server hs = new Handshake.Server(key);
-            ch.send(hs.challenge());
-            ch.send(hs.verify(ch.receive()));
-            hs.authenticate(ch);
+            authenticate(ch, key);
             try {
                 return "accepted " + ch.receive();
             } catch (LineChannel.ProtocolException e) {
