@@ -261,6 +261,15 @@ final class Tools {
         }
     }
 
+    /** What {@code dmtcp_command -s} prints for the coordinator on {@code port}; "" when it fails. */
+    String status(String port) {
+        try {
+            return run("dmtcp_command", "-p", port, "-s").out();
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
     String output(String tag, String stream) throws IOException {
         Path p = workDir.resolve(tag + "." + stream);
         return Files.exists(p) ? Files.readString(p) : "";
