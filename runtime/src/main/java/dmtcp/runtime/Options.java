@@ -14,8 +14,8 @@ final class Options {
     static final String ENV_CKPT = "  DMTCP_CHECKPOINT_DIR       where images and the restart script go (default: ./)";
     static final String ENV_TMP = "  DMTCP_TMPDIR               temporary files (default: $TMPDIR or /tmp)";
     static final String ENV_LOG = "  DMTCP_LOG_LEVEL            error, warn, info (default) or debug";
-    static final String ENV_KEY = "  DMTCP_KEY_FILE             this user's key, which every connection to the coordinator proves"
-            + "%n                             it holds (default: ~/.config/dmtcp/key, created on first use, mode 0600)";
+    static final String ENV_KEY = "  DMTCP_KEY_FILE             this user's key, proved by every connection"
+            + "%n                             (default: ~/.config/dmtcp/key, made on first use)";
     static final String ENV_PLUGINS = "  DMTCP_PLUGIN_DIR           plugin jars watched at run time (default: <install>/plugins)";
 
     /** A TCP port: 0 to 65535. */

@@ -274,4 +274,12 @@ public class SecurityIT {
         assertContains(r.err(), "refused: authentication failed");
         t.run("dmtcp_command", "-p", String.valueOf(c.port), "-q").ok();
     }
+
+    @Test
+    public void theHelpOfEveryToolThatConnectsNamesDmtcpKeyFile() throws Exception {
+        Tools t = new Tools(null, tmp.getRoot().toPath());
+        for (String tool : List.of("dmtcp_command", "dmtcp_coordinator", "dmtcp_checkpoint", "dmtcp_launch", "dmtcp_restart")) {
+            assertContains(t.run(tool, "--help").ok().out(), "DMTCP_KEY_FILE             this user's key");
+        }
+    }
 }
