@@ -47,6 +47,14 @@ public class CoordinatorComponent implements Coordinator {
 
         /** This user's key file; empty: DMTCP_KEY_FILE, else ~/.config/dmtcp/key (doc/security.md). */
         String keyFile() default "";
+
+        /**
+         * The launcher or restarter that started this coordinator for itself (0: none). When
+         * it is gone and no participant is connected, nobody will come: the coordinator exits
+         * (with --exit-on-last it otherwise waits for a first participant that never joins
+         * when its starter dies first, or its program ends before the starter joined).
+         */
+        long ownerPid() default 0;
     }
 
     @Reference(service = LoggerFactory.class)
@@ -78,6 +86,17 @@ public class CoordinatorComponent implements Coordinator {
             System.out.flush();
         }
         log.info("coordinator listening on port {} (computation {})", port, server.computationId());
+        if (config.ownerPid() > 0) {
+            CoordinatorServer srv = server;
+            Runnable ownerGone = () -> {
+                if (srv.engine().size() == 0) {
+                    log.info("the process that started this coordinator ({}) is gone and no participant is connected: exiting",
+                            config.ownerPid());
+                    stopFramework(context, 0);
+                }
+            };
+            ProcessHandle.of(config.ownerPid()).ifPresentOrElse(h -> h.onExit().thenRun(ownerGone), ownerGone);
+        }
     }
 
     @Deactivate
