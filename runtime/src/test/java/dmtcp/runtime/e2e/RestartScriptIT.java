@@ -36,7 +36,7 @@ public class RestartScriptIT {
         Assume.assumeTrue(new ProcessBuilder("id", CommandLineIT.USER).start().waitFor() == 0);
         Files.setPosixFilePermissions(tmp.getRoot().toPath(), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path work = tmp.newFolder("work").toPath();
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Tools.sharedLikeTmp(work);
         Tools t = new Tools(CommandLineIT.USER, work);
         Path scripts = work.resolve("scripts");
         Path images = work.resolve("it's my $HOME dir");

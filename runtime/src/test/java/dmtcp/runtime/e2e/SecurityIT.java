@@ -69,11 +69,11 @@ public class SecurityIT {
         }
     }
 
-    /** A folder everyone may write (each user's tools keep their temporary files under it). */
+    /** A folder everyone may write, like /tmp (each user's tools keep their private folder under it). */
     private Path shared(String name) throws IOException {
         Files.setPosixFilePermissions(tmp.getRoot().toPath(), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path d = tmp.newFolder(name).toPath();
-        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Tools.sharedLikeTmp(d);
         return d;
     }
 
