@@ -276,7 +276,7 @@ public class RuntimeFilesIT {
 
         List<String> left = names(priv);
         for (String n : left) {
-            assertTrue("only logs of ended coordinators are kept, found " + left, n.matches("coordinator-\\d+\\.log"));
+            assertTrue("only logs of ended coordinators are kept, found " + left, n.matches("coordinator-\\d+-\\d+\\.log"));
         }
         assertTrue("the logs kept are bounded: " + left, left.size() <= 8);
         try (Stream<Path> s = Files.list(t.workDir)) {
