@@ -39,11 +39,18 @@ final class Pids {
         }
     }
 
-    /** Field 22 of /proc/PID/stat, or -1 when the process is gone. */
+    /**
+     * Field 22 of /proc/PID/stat, or -1 when the process is gone: ended too when it is a
+     * zombie its new parent has not reaped yet (a coordinator whose starter exited first is
+     * re-parented, and reaped a little later).
+     */
     static long startTime(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (f[0].equals("Z") || f[0].equals("X")) {
+                return -1;
+            }
             return Long.parseLong(f[19]);
         } catch (IOException | RuntimeException e) {
             return -1;
