@@ -261,6 +261,37 @@ final class Tools {
         }
     }
 
+    /** {@code dmtcp_command -p PORT s}: the coordinator's status lines ("" if it does not answer). */
+    String status(String port) {
+        try {
+            return run("dmtcp_command", "-p", port, "s").out();
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
+    /** The live processes (not zombies) whose command line is exactly {@code argv}, as pids. */
+    static List<Long> running(List<String> argv) {
+        String want = String.join("\0", argv) + "\0";
+        List<Long> out = new ArrayList<>();
+        try (var s = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : s) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    if (stat.charAt(stat.lastIndexOf(')') + 2) != 'Z'
+                            && new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).equals(want)) {
+                        out.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
     String output(String tag, String stream) throws IOException {
         Path p = workDir.resolve(tag + "." + stream);
         return Files.exists(p) ? Files.readString(p) : "";

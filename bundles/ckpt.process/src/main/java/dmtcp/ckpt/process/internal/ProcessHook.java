@@ -11,6 +11,7 @@ import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Freezer;
 import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.Launch;
+import dmtcp.mem.linux.api.ProcessTree;
 import dmtcp.mem.linux.api.Restorer;
 import java.io.File;
 import java.io.IOException;
@@ -89,11 +90,21 @@ public class ProcessHook implements BarrierHook {
         t.start();
     }
 
+    /**
+     * Freezes every process; then refuses the round when one of them has a child process,
+     * or when this launcher adopted an orphan they left (a checkpoint of a parent alone
+     * would restart it without its children: see {@link ProcessTree#refuseOutsiders}). A
+     * refusal aborts the round for everyone and the processes are thawed and run on; the
+     * previous images stay.
+     */
     @Override
     public void suspend(StageContext ctx) {
+        List<Integer> pids = new ArrayList<>();
         for (StageContext.Process p : ctx.processes()) {
             frozen.computeIfAbsent(p.pid(), Freezer::freeze);
+            pids.add(p.pid());
         }
+        ProcessTree.refuseOutsiders(pids);
     }
 
     @Override
