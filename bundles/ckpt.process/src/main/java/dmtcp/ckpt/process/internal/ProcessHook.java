@@ -110,6 +110,10 @@ public class ProcessHook implements BarrierHook {
     @Override
     public void checkpoint(StageContext ctx) throws IOException {
         StreamCodec codec = codec();
+        Path dir = ctx.checkpointDir().toAbsolutePath().normalize();
+        for (Path stale : CheckpointDir.removeStale(dir, CheckpointDir.uid())) {
+            log.info("removed {}, a temporary image its writer (dead since) left behind", stale);
+        }
         for (StageContext.Process p : ctx.processes()) {
             Frozen f = frozen.get(p.pid());
             if (f == null) {
