@@ -65,8 +65,8 @@ public class ChildProcessesIT {
             assertEquals("no image and no temporary of the failed round: " + images, List.of(image.getFileName().toString()),
                     images);
         }
-        int at = lastTick(ticks);
-        Tools.waitFor("the counter runs on", 30, () -> lastTick(ticks) > at + 3);
+        int at = Tools.lastTick(ticks);
+        Tools.waitFor("the counter runs on", 30, () -> Tools.lastTick(ticks) > at + 3);
         assertEquals("bash waits for its pipeline, not stopped", "S", state(bash));
         assertEquals("its children too", kids, children(bash));
         for (long k : kids) {
@@ -107,15 +107,15 @@ public class ChildProcessesIT {
         Tools.waitFor("the orphan", 30, () -> Tools.running(sleeper).size() == 1);
         long orphan = Tools.running(sleeper).get(0);
         long launcher = ppid(orphan);
-        Tools.waitFor("the counter to start", 30, () -> lastTick(orphaned) >= 0);
+        Tools.waitFor("the counter to start", 30, () -> Tools.lastTick(orphaned) >= 0);
 
         Tools.Result bc = t.run("dmtcp_command", "-p", p, "-bc");
         assertEquals("the round failed: " + bc, 1, bc.exit());
         assertContains(bc.err(), "(orphans adopted by the launcher, pid " + launcher
                 + ") are not included in a checkpoint yet: sleep[" + orphan + "]");
         for (Path f : List.of(ticks, orphaned)) {
-            int at = lastTick(f);
-            Tools.waitFor(f.getFileName() + " runs on", 30, () -> lastTick(f) > at + 3);
+            int at = Tools.lastTick(f);
+            Tools.waitFor(f.getFileName() + " runs on", 30, () -> Tools.lastTick(f) > at + 3);
         }
         assertEquals("the orphan runs on", "S", state(orphan));
 
@@ -237,15 +237,6 @@ public class ChildProcessesIT {
             return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    private static int lastTick(Path f) {
-        try {
-            List<String> l = Files.exists(f) ? Files.readAllLines(f) : List.of();
-            return l.isEmpty() ? -1 : Integer.parseInt(l.get(l.size() - 1).split(" ")[1]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 }

@@ -319,6 +319,16 @@ final class Tools {
         }
     }
 
+    /** N of the last "tick N" line counter.c appended to {@code f}; -1 before the first. */
+    static int lastTick(Path f) {
+        try {
+            List<String> l = Files.exists(f) ? Files.readAllLines(f) : List.of();
+            return l.isEmpty() ? -1 : Integer.parseInt(l.get(l.size() - 1).split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static int lines(Path file) {
         try {
             return Files.exists(file) ? (int) Files.lines(file, StandardCharsets.UTF_8).count() : 0;

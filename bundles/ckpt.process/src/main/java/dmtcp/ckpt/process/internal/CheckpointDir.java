@@ -1,7 +1,11 @@
 package dmtcp.ckpt.process.internal;
 
+import dmtcp.mem.linux.api.Errno;
+import dmtcp.mem.linux.api.FileAccess;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -15,8 +19,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The folder a checkpoint writes its images into: cleared of the temporary images that
- * writers which died (a launcher killed during a checkpoint) left behind.
+ * The folder a checkpoint writes its images into: refused by name when images cannot be
+ * written there, and cleared of the temporary images that writers which died (a launcher
+ * killed during a checkpoint) left behind.
  */
 final class CheckpointDir {
     private CheckpointDir() {}
@@ -26,6 +31,46 @@ final class CheckpointDir {
      * .<target>.<writer pid>-<n>.tmp}, the target being one of ours ({@code ckpt_*.dmtcp}).
      */
     static final Pattern TEMPORARY = Pattern.compile("\\.ckpt_.+\\.dmtcp\\.(\\d+)-\\d+\\.tmp");
+
+    /**
+     * Creates {@code dir} if it is missing and checks that this process may create files in
+     * it; else an IOException naming the folder and the errno, e.g. {@code cannot write images
+     * into /some/dir: Permission denied (EACCES)}.
+     */
+    static void checkWritable(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(abs);
+        } catch (FileSystemException e) {
+            throw cannotWrite(abs, e);
+        }
+        int errno = FileAccess.canCreateIn(abs);
+        if (errno != 0) {
+            throw new IOException("cannot write images into " + abs + ": " + Errno.describe(errno));
+        }
+    }
+
+    /**
+     * An image write that failed in {@code dir} (a full disk, a quota, a folder made read-only
+     * since): the same words as {@link #checkWritable}, with the errno found back from the
+     * exception's reason.
+     */
+    static IOException cannotWrite(Path dir, FileSystemException e) {
+        String why;
+        if (e instanceof AccessDeniedException) {
+            why = Errno.describe(Errno.EACCES);
+        } else if (e instanceof NoSuchFileException) {
+            why = Errno.describe(Errno.ENOENT);
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            why = Errno.describe(Errno.ENOTDIR); // createDirectories: it is there, but not a directory
+        } else {
+            int errno = Errno.ofMessage(e.getReason());
+            why = errno != 0 ? Errno.describe(errno) : String.valueOf(e.getReason());
+        }
+        String file = e.getFile() == null || Path.of(e.getFile()).toAbsolutePath().normalize().equals(dir) ? ""
+                : " (" + e.getFile() + ")";
+        return new IOException("cannot write images into " + dir + ": " + why + file, e);
+    }
 
     /**
      * Removes the temporary images in {@code dir} that writers which are gone left behind:

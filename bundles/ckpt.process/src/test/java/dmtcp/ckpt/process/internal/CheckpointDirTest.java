@@ -2,6 +2,7 @@ package dmtcp.ckpt.process.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Which temporary images the next round removes (only those of dead writers, of this user,
- * named as ImageWriter names them, never through a link).
+ * named as ImageWriter names them, never through a link) and how an unwritable folder is named.
  */
 public class CheckpointDirTest {
     @Rule
@@ -78,5 +79,39 @@ public class CheckpointDirTest {
         assertEquals("written an hour before its 'writer' started: that pid was reused", List.of(reused),
                 CheckpointDir.removeStale(dir(), CheckpointDir.uid()));
         assertTrue("it may still be writing this one", Files.exists(writing));
+    }
+
+    @Test
+    public void aMissingFolderIsCreated() throws Exception {
+        Path d = dir().resolve("a/b");
+        CheckpointDir.checkWritable(d);
+        assertTrue(Files.isDirectory(d));
+    }
+
+    @Test
+    public void aFileWhereTheFolderShouldBeIsNamedWithItsErrno() throws Exception {
+        Path f = file("plain");
+        for (Path d : List.of(f, f.resolve("sub"))) {
+            try {
+                CheckpointDir.checkWritable(d);
+                fail("accepted " + d);
+            } catch (IOException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("cannot write images into " + d + ": Not a directory (ENOTDIR)"));
+            }
+        }
+    }
+
+    @Test
+    public void aFolderThisUserCannotWriteIsNamedWithItsErrno() throws Exception {
+        org.junit.Assume.assumeTrue("root passes modes (the end-to-end test covers it as an ordinary user)",
+                !"root".equals(System.getProperty("user.name")));
+        Path d = Files.createDirectory(dir().resolve("ro"));
+        d.toFile().setWritable(false);
+        try {
+            CheckpointDir.checkWritable(d);
+            fail("accepted a read-only folder");
+        } catch (IOException e) {
+            assertEquals("cannot write images into " + d + ": Permission denied (EACCES)", e.getMessage());
+        }
     }
 }
