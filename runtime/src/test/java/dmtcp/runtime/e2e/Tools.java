@@ -156,6 +156,21 @@ final class Tools {
             keyboard.flush();
         }
 
+        /** Types {@code keys} as they are, no Return: a program in raw mode gets each at once. */
+        void press(String keys) throws IOException {
+            keyboard.write(keys.getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+        }
+
+        /** Everything the terminal showed so far, escape sequences and all. */
+        String screen() {
+            try {
+                return Files.exists(log) ? Files.readString(log) : "";
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
         /**
          * The complete lines the terminal showed so far, without the '\r's and empty lines (a
          * line script has not copied to the end yet is left out).

@@ -2,6 +2,7 @@ package dmtcp.mem.linux.api;
 
 import com.sun.jna.Native;
 import dmtcp.mem.linux.internal.Libc;
+import dmtcp.mem.linux.internal.Uio;
 import java.nio.file.Path;
 
 /** What the kernel lets this process do with a path, asked before doing it, with the errno when not. */
@@ -16,7 +17,7 @@ public final class FileAccess {
      * @return 0, or the errno (EACCES, EROFS, ENOENT, ENOTDIR...)
      */
     public static int canCreateIn(Path dir) {
-        if (Libc.faccessat(Libc.AT_FDCWD, dir.toString(), Libc.W_OK | Libc.X_OK, Libc.AT_EACCESS) == 0) {
+        if (Libc.faccessat(Uio.AT_FDCWD, dir.toString(), Libc.W_OK | Libc.X_OK, Libc.AT_EACCESS) == 0) {
             return 0;
         }
         return Native.getLastError();

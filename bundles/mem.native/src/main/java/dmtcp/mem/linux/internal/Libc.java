@@ -56,11 +56,11 @@ public final class Libc {
     public static native int close(int fd);
     public static native int getpid();
     public static native int gettid();
+    public static native int getpgrp();
     public static final int X_OK = 1;
     public static final int W_OK = 2;
 
     // <fcntl.h>
-    public static final int AT_FDCWD = -100;
     public static final int AT_EACCESS = 0x200;
     public static native int faccessat(int dirfd, String path, int mode, int flags);
 
