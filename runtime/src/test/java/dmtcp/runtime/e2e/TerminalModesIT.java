@@ -58,8 +58,9 @@ public class TerminalModesIT {
 
     @Test
     public void vimInsertsAKeyAtOnceAfterARestartInANewTerminal() throws Exception {
-        Path vim = Path.of("/usr/bin/vim");
-        Assume.assumeTrue("vim is installed (Debian's vim or vim-tiny)", Files.isExecutable(vim));
+        Path vim = java.util.stream.Stream.of("/usr/bin/vim", "/usr/bin/vim.tiny").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        Assume.assumeTrue("vim is installed (Debian's vim or vim-tiny)", vim != null);
         Tools t = new Tools(null, tmp.getRoot().toPath());
         t.env.put("TERM", "vt100"); // no terminal queries left unanswered on a bare pty
         Path file = t.workDir.resolve("note.txt");
