@@ -16,12 +16,11 @@ if [ ! -f "$_jar" ]; then
 fi
 _java=${JAVA:-java}
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then _java=$JAVA_HOME/bin/java; fi
-_tmp=${DMTCP_TMPDIR:-${TMPDIR:-/tmp}}/dmtcp-${USER:-$(id -un)}
 dmtcp_run() {
   local tool=$1; shift
   # C1 only: the hot work is native (deflate, CRC, ptrace, pread/pwrite); C2's compiler threads
   # would compete with a restore for the cores while the runtime starts (restart 1 GB: -0.5 s)
-  local jvm=(-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -XX:TieredStopAtLevel=1 "-Ddmtcp.home=$DMTCP_HOME" "-Djna.tmpdir=$_tmp/jna")
+  local jvm=(-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -XX:TieredStopAtLevel=1 "-Ddmtcp.home=$DMTCP_HOME")
   if [ "$tool" = command ]; then jvm+=(-Xss512k); fi
   exec "$_java" "${jvm[@]}" ${DMTCP_JAVA_OPTS:-} -jar "$_jar" "$tool" "$@"
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Copies the run bundles bnd-export wrote into the jar's bundles/ folder and lists them,
-# in the resolver's order, in bundles/index.txt (the launcher installs from that list).
+# Copies the run bundles bnd-export wrote into bundles/ beside dmtcp.jar and lists them,
+# in the resolver's order, in bundles/index.txt (the launcher installs from that list,
+# loading each bundle where it is: an installation is bin/, dmtcp.jar and bundles/).
 # The framework itself is on the launcher's class path, not a bundle to install.
 set -euo pipefail
 src=$1 dst=$2

@@ -36,7 +36,7 @@ final class CheckCli implements Callable<Integer> {
         Session s = new Session("dmtcp_check", "localhost", 0, true, false, 0, 0, checkpointDir);
         s.init(new HashMap<>());
         String[][] rows = (String[][]) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.Check", "run",
-                new Class<?>[] {String.class, String.class}, checkpointDir.toString(), Env.tmpDir().toString());
+                new Class<?>[] {String.class, String.class}, checkpointDir.toString(), Env.runtimeDir().toString());
         boolean ok = true;
         JsonArray out = new JsonArray();
         for (String[] r : rows) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
             "Console keys (not with --daemon): h help, c checkpoint, l list, s status, k kill, q quit,",
             "i N interval; any other line runs as a Gogo shell command (dmtcp:plugins, lb, ...)."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_PORT,
+        footer = {Options.ENV_PORT, Options.ENV_KEY,
             "  DMTCP_CHECKPOINT_INTERVAL  seconds between automatic checkpoints (default: 0, off)",
             "  DMTCP_CHECKPOINT_DIR       where dmtcp_restart_script.sh is written (default: ./)",
             Options.ENV_TMP,
@@ -44,6 +44,10 @@ final class CoordinatorCli implements Callable<Integer> {
     @Option(names = "--daemon-child", hidden = true)
     boolean daemonChild;
 
+    /** Set by a launcher or restarter that starts a coordinator for itself (see Daemon.spawn). */
+    @Option(names = "--owner-pid", hidden = true)
+    long ownerPid;
+
     @Option(names = "--exit-on-last", description = "Exit when the last client disconnects.")
     boolean exitOnLast;
 
@@ -57,7 +61,7 @@ final class CoordinatorCli implements Callable<Integer> {
             description = "Where dmtcp_restart_script.sh is written (DMTCP_CHECKPOINT_DIR; default ./).")
     Path checkpointDir;
 
-    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Temporary files (DMTCP_TMPDIR; default $TMPDIR or /tmp).")
+    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Runtime files go to the private folder DIR/dmtcp-USER (DMTCP_TMPDIR; default $XDG_RUNTIME_DIR/dmtcp, else ~/.cache/dmtcp).")
     Path tmpDir;
 
     @Option(names = "--stage-timeout", paramLabel = "SECONDS", converter = Options.Seconds.class,
@@ -80,8 +84,9 @@ final class CoordinatorCli implements Callable<Integer> {
         if (stageTimeout == 0) {
             throw new IllegalArgumentException("--stage-timeout must be at least 1 second");
         }
+        InetAddress listen = bindAddress();
         if (port != 0) {
-            checkPortFree();
+            checkPortFree(listen);
         }
         if (daemon && !daemonChild) {
             return Daemon.startCoordinator(port, bind, exitOnLast, interval, checkpointDir, stageTimeout,
@@ -98,6 +103,7 @@ final class CoordinatorCli implements Callable<Integer> {
         props.put("dmtcp.restartCommand", Env.home().resolve("bin/dmtcp_restart").toString());
         props.put("dmtcp.announcePort", String.valueOf(port == 0 && !daemonChild));
         props.put("dmtcp.portFile", portFile == null ? "" : portFile.toAbsolutePath().toString());
+        props.put("dmtcp.ownerPid", String.valueOf(ownerPid));
         props.put("dmtcp.console", String.valueOf(!daemon));
         if (!daemon) {
             System.err.println("dmtcp_coordinator starting..."
@@ -109,10 +115,31 @@ final class CoordinatorCli implements Callable<Integer> {
         return Integer.parseInt(System.getProperty("dmtcp.exitStatus", "0"));
     }
 
-    private void checkPortFree() {
+    /** The --bind address: loopback by default; a name that does not resolve, or an address not of this host, is refused. */
+    private InetAddress bindAddress() {
+        if (bind == null || bind.isEmpty()) {
+            return InetAddress.getLoopbackAddress();
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(bind);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--bind " + bind + ": no such host");
+        }
+        try {
+            if (!a.isAnyLocalAddress() && !a.isLoopbackAddress() && java.net.NetworkInterface.getByInetAddress(a) == null) {
+                throw new IllegalArgumentException("--bind " + bind + ": " + a.getHostAddress()
+                        + " is not an address of this host (use one of its interfaces' addresses, or 0.0.0.0 for all)");
+            }
+        } catch (java.net.SocketException e) {
+            throw new IllegalStateException("--bind " + bind + ": cannot list this host's addresses: " + e.getMessage());
+        }
+        return a;
+    }
+
+    private void checkPortFree(InetAddress a) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
-            InetAddress a = bind == null || bind.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(bind);
             s.bind(new InetSocketAddress(a, port));
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on port " + port + ": " + e.getMessage()

@@ -11,14 +11,36 @@ final class Env {
         return v == null || v.isEmpty() ? dflt : v;
     }
 
-    /** --tmpdir, else DMTCP_TMPDIR, else TMPDIR, else /tmp. */
+    /** --tmpdir, else DMTCP_TMPDIR, else null (then the private folder is the user's own, see {@link PrivateDir}). */
     static Path tmpDir() {
         String forced = System.getProperty("dmtcp.tmpdir");
-        return Path.of(forced != null ? forced : get("DMTCP_TMPDIR", get("TMPDIR", "/tmp")));
+        String v = forced != null ? forced : get("DMTCP_TMPDIR", null);
+        return v == null ? null : Path.of(v);
     }
 
+    private static Path runtimeDir;
+    private static Path runtimeDirFor;
+
+    /**
+     * The user's private folder ({@link PrivateDir}) for this environment, checked once per
+     * JVM (again if --tmpdir changed it); also published as the system property
+     * {@code dmtcp.runtimeDir} for the bundles.
+     *
+     * @throws IllegalStateException when the folder is missing and cannot be made, or is not private
+     */
+    static synchronized Path runtimeDir() {
+        Path want = tmpDir();
+        if (runtimeDir == null || !java.util.Objects.equals(want, runtimeDirFor)) {
+            runtimeDir = PrivateDir.of(want, System.getenv());
+            runtimeDirFor = want;
+            System.setProperty("dmtcp.runtimeDir", runtimeDir.toString());
+        }
+        return runtimeDir;
+    }
+
+    /** The user name of the passwd entry of this process's user (not $USER, which su and runuser may keep). */
     static String user() {
-        return get("USER", System.getProperty("user.name", "user"));
+        return System.getProperty("user.name", "user");
     }
 
     /** The installation: the folder holding bin/ (set by the bin scripts), else the working directory. */

@@ -12,8 +12,11 @@ final class Options {
     static final String ENV_HOST = "  DMTCP_HOST                 coordinator host (default: localhost)";
     static final String ENV_PORT = "  DMTCP_PORT                 coordinator port (default: 7779)";
     static final String ENV_CKPT = "  DMTCP_CHECKPOINT_DIR       where images and the restart script go (default: ./)";
-    static final String ENV_TMP = "  DMTCP_TMPDIR               temporary files (default: $TMPDIR or /tmp)";
+    static final String ENV_TMP = "  DMTCP_TMPDIR               runtime files go to its private DIR/dmtcp-USER (default:"
+            + " $XDG_RUNTIME_DIR/dmtcp, else ~/.cache/dmtcp)";
     static final String ENV_LOG = "  DMTCP_LOG_LEVEL            error, warn, info (default) or debug";
+    static final String ENV_KEY = "  DMTCP_KEY_FILE             this user's key, proved by every connection"
+            + "%n                             (default: ~/.config/dmtcp/key, made on first use)";
     static final String ENV_PLUGINS = "  DMTCP_PLUGIN_DIR           plugin jars watched at run time (default: <install>/plugins)";
 
     /** A TCP port: 0 to 65535. */

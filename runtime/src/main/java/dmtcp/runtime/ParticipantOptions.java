@@ -25,7 +25,7 @@ final class ParticipantOptions {
             defaultValue = "${env:DMTCP_CHECKPOINT_DIR:-.}", description = "Where images go (DMTCP_CHECKPOINT_DIR; default ./).")
     Path checkpointDir;
 
-    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Temporary files (DMTCP_TMPDIR; default $TMPDIR or /tmp).")
+    @Option(names = "--tmpdir", paramLabel = "DIR", description = "Runtime files go to the private folder DIR/dmtcp-USER (DMTCP_TMPDIR; default $XDG_RUNTIME_DIR/dmtcp, else ~/.cache/dmtcp).")
     Path tmpDir;
 
     @Option(names = "--no-gzip", description = "Write uncompressed images (DMTCP_GZIP=0).")

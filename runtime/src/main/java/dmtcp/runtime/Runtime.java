@@ -22,10 +22,12 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
 /**
- * Boots the OSGi framework with the bundles packed in dmtcp.jar. The bundles are
- * extracted once per jar version into {@code $DMTCP_TMPDIR/dmtcp-$USER/bundles-*} and
- * installed by reference; each process gets its own framework storage, removed on exit.
- * Plugins dropped into the plugins directory are picked up by Felix FileInstall.
+ * Boots the OSGi framework with the installation's bundles ({@link InstalledBundles}),
+ * installed by reference from where they are installed: nothing is copied, so nothing is
+ * loaded from a place another user could write. Each process gets its own framework
+ * storage in the user's private folder ({@link PrivateDir}), named after its pid and
+ * removed on exit, or by the next start when the process was killed. Plugins dropped
+ * into the plugins directory are picked up by Felix FileInstall.
  */
 final class Runtime {
     private final Framework framework;
@@ -33,7 +35,7 @@ final class Runtime {
     /** The Gogo shell is the coordinator's console; launchers and restarters do not start it. */
     private final boolean shell;
 
-    /** The temporary directory it was prepared in. */
+    /** The private folder it was prepared in. */
     private final Path tmp;
     /** False when the plugins directory is missing and this user may not create it: nothing to watch. */
     private final boolean watchPlugins;
@@ -99,7 +101,7 @@ final class Runtime {
             } catch (java.util.concurrent.CompletionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : e;
             }
-            if (Env.tmpDir().equals(r.tmp)) {
+            if (Env.runtimeDir().equals(r.tmp)) {
                 properties.forEach(System::setProperty);
                 return r;
             }
@@ -108,19 +110,26 @@ final class Runtime {
     }
 
     private static Runtime create(Map<String, String> properties) {
-        Path tmp = Env.tmpDir();
+        Path base = Env.runtimeDir();
         try {
-            Path base = tmp.resolve("dmtcp-" + Env.user());
-            Files.createDirectories(base);
-            Path storage = Files.createTempDirectory(base, "felix-");
+            removeStale(base);
+            // named after this process, so that the next start can tell it is stale once we are gone
+            Path storage = base.resolve("felix-" + ProcessHandle.current().pid());
+            deleteTree(storage);
+            Files.createDirectory(storage);
             // at once: a command that exits while this runs (a bad option) leaves nothing behind
             java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(storage), "dmtcp-cleanup"));
+            // JNA unpacks its native library, FileInstall its temporary folder, here: private, and removed with it
+            System.setProperty("jna.tmpdir", storage.toString());
+            System.setProperty("java.io.tmpdir", storage.toString());
             Path plugins = Env.pluginDir();
             boolean watchPlugins = createIfMissing(plugins);
             Map<String, String> p = new HashMap<>();
-            p.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+            p.put(Constants.FRAMEWORK_STORAGE, storage.resolve("framework").toString());
             p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+            p.put("dmtcp.runtimeDir", base.toString());
             p.put("felix.fileinstall.dir", plugins.toString());
+            p.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall").toString());
             p.put("felix.fileinstall.poll", "500");
             p.put("felix.fileinstall.noInitialDelay", "true");
             p.put("felix.fileinstall.log.level", "1");
@@ -134,18 +143,30 @@ final class Runtime {
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
             Framework fw = factory.newFramework(p);
             fw.init();
-            Runtime rt = new Runtime(fw, tmp, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
-            Path dir = extractBundles(base);
-            for (String name : Files.readAllLines(dir.resolve("index.txt"))) {
-                if (!name.isBlank()) {
-                    rt.bundles.add(fw.getBundleContext().installBundle("reference:" + dir.resolve(name).toUri()));
-                }
+            Runtime rt = new Runtime(fw, base, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
+            for (Path bundle : InstalledBundles.list()) {
+                rt.bundles.add(fw.getBundleContext().installBundle("reference:" + bundle.toUri()));
             }
             return rt;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the OSGi runtime in " + tmp + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot prepare the OSGi runtime in " + base + ": " + PrivateDir.reason(e), e);
         } catch (BundleException e) {
             throw new IllegalStateException("cannot install the runtime's bundles: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes what processes that are gone left in the private folder: their framework
+     * storage (a command killed with SIGKILL runs no shutdown hook).
+     */
+    private static void removeStale(Path base) throws IOException {
+        try (Stream<Path> s = Files.list(base)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("felix-") && !Pids.alive(n.substring("felix-".length()))) {
+                    deleteTree(p);
+                }
+            }
         }
     }
 
@@ -195,54 +216,13 @@ final class Runtime {
     }
 
     private static void deleteTree(Path storage) {
+        if (!Files.exists(storage, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         try (Stream<Path> s = Files.walk(storage)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
+        } catch (IOException | UncheckedIOException ignored) {
             // best effort
         }
-    }
-
-    /** Extracts the packed bundles once for this jar (keyed by its size and modification time). */
-    private static Path extractBundles(Path base) throws IOException {
-        Path jar;
-        try {
-            jar = Path.of(Runtime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IOException(e);
-        }
-        String key = Long.toHexString(Files.size(jar)) + "-" + Long.toHexString(Files.getLastModifiedTime(jar).toMillis());
-        Path dir = base.resolve("bundles-" + key);
-        if (Files.exists(dir.resolve("index.txt"))) {
-            return dir;
-        }
-        Path tmp = Files.createTempDirectory(base, "bundles-tmp-");
-        List<String> index;
-        try (InputStream in = Runtime.class.getResourceAsStream("/bundles/index.txt")) {
-            if (in == null) {
-                throw new IOException("dmtcp.jar has no bundles/index.txt: a broken build");
-            }
-            index = List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
-        }
-        for (String name : index) {
-            if (name.isBlank()) {
-                continue;
-            }
-            try (InputStream in = Runtime.class.getResourceAsStream("/bundles/" + name)) {
-                if (in == null) {
-                    throw new IOException("dmtcp.jar lacks bundles/" + name);
-                }
-                Files.copy(in, tmp.resolve(name));
-            }
-        }
-        Files.writeString(tmp.resolve("index.txt"), String.join("\n", index));
-        try {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            // another process extracted it first
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-        return dir;
     }
 }

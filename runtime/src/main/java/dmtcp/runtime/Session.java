@@ -40,7 +40,7 @@ final class Session {
     /** Finds the coordinator, or starts one (in the background, --exit-on-last) when allowed. */
     void ensureCoordinator() throws IOException {
         if (newCoordinator) {
-            started = Daemon.spawn(newPort, "", true, interval, checkpointDir, 300, null);
+            started = Daemon.spawn(newPort, "", true, interval, checkpointDir, 300, null, true, true);
         } else if (!answers(host, port)) {
             if (join) {
                 throw new IllegalStateException("no coordinator answers at " + host + ":" + port + " (--join given)");
@@ -51,7 +51,7 @@ final class Session {
             }
             System.err.println(tool + ": no coordinator at " + host + ":" + port
                     + ", starting one in the background (--exit-on-last)");
-            started = Daemon.spawn(port, "", true, interval, checkpointDir, 300, null);
+            started = Daemon.spawn(port, "", true, interval, checkpointDir, 300, null, false, true);
         }
         declareCoordinator();
     }

@@ -45,7 +45,7 @@ public class CheckpointRestartIT {
         Assume.assumeTrue(new ProcessBuilder("id", CommandLineIT.USER).start().waitFor() == 0);
         Path dir = tmp.newFolder("user").toPath();
         Files.setPosixFilePermissions(tmp.getRoot().toPath(), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Tools.sharedLikeTmp(dir);
         cycles(new Tools(CommandLineIT.USER, dir));
     }
 

@@ -51,7 +51,7 @@ public class CommandLineIT {
                 new ProcessBuilder("id", USER).start().waitFor() == 0);
         Path dir = tmp.newFolder("unprivileged").toPath();
         Files.setPosixFilePermissions(tmp.getRoot().toPath(), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Tools.sharedLikeTmp(dir);
         Tools t = new Tools(USER, dir);
         scenario(t);
         // and the programs really ran as that user

@@ -120,6 +120,15 @@ final class Tools {
         return p;
     }
 
+    /**
+     * Makes {@code dir} a folder every user may write, with the sticky bit, as /tmp (mode
+     * 01777): the ordinary test user can work in it, and the tools accept private folders
+     * below it (in a world-writable folder without the sticky bit they refuse them).
+     */
+    static void sharedLikeTmp(Path dir) throws IOException {
+        Files.setAttribute(dir, "unix:mode", 01777);
+    }
+
     /** {@code 'word'} for sh, whatever the word holds. */
     static String shellQuote(String word) {
         return "'" + word.replace("'", "'\\''") + "'";
@@ -276,11 +285,11 @@ final class Tools {
         }
     }
 
-    /** {@code dmtcp_command -p PORT s}: the coordinator's status lines ("" if it does not answer). */
+    /** What {@code dmtcp_command -s} prints for the coordinator on {@code port}; "" when it cannot tell. */
     String status(String port) {
         try {
             return run("dmtcp_command", "-p", port, "s").out();
-        } catch (IOException | InterruptedException e) {
+        } catch (Exception e) {
             return "";
         }
     }

@@ -39,6 +39,7 @@ public class RoleConfigurator {
                 c.put("restartCommand", prop(ctx, "dmtcp.restartCommand", "dmtcp_restart"));
                 c.put("announcePort", Boolean.parseBoolean(prop(ctx, "dmtcp.announcePort", "false")));
                 c.put("portFile", prop(ctx, "dmtcp.portFile", ""));
+                c.put("ownerPid", Long.parseLong(prop(ctx, "dmtcp.ownerPid", "0")));
                 update(CoordinatorComponent.PID, c);
                 if (Boolean.parseBoolean(prop(ctx, "dmtcp.console", "false"))) {
                     update(CoordinatorConsole.PID, new Hashtable<>());
