@@ -32,7 +32,7 @@ public class CheckpointDirIT {
                 new ProcessBuilder("id", CommandLineIT.USER).start().waitFor() == 0);
         Files.setPosixFilePermissions(tmp.getRoot().toPath(), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path work = tmp.newFolder("user").toPath();
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Tools.sharedLikeTmp(work);
         Path images = Files.createDirectory(work.resolve("images"));
         Files.setPosixFilePermissions(images, PosixFilePermissions.fromString("r-xr-xr-x"));
         Tools t = new Tools(CommandLineIT.USER, work);
