@@ -9,6 +9,7 @@ import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Launch;
+import dmtcp.mem.linux.api.ProcessTree;
 import dmtcp.mem.linux.api.Processes;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -237,13 +239,19 @@ public class ParticipantComponent implements ParticipantSession.Owner {
         return out;
     }
 
+    /**
+     * Kills every process of the computation on this side: the programs, their children and
+     * descendants, and the orphans this launcher adopted (see {@link ProcessTree#killAll}).
+     */
     @Override
     public void kill() {
         log.info("coordinator asked to kill the computation");
-        for (Child c : Processes.launched()) {
-            c.signal(9);
-        }
+        List<ProcessTree.Proc> killed = ProcessTree.killAll(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        log.info("killed {}", killed);
     }
+
+    /** How long a kill may take to find and stop every process (a fork bomb, a process stuck in D state). */
+    private static final int KILL_TIMEOUT_SECONDS = 10;
 
     @Override
     public void disconnected() {
