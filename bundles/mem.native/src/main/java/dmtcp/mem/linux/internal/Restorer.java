@@ -254,7 +254,9 @@ public final class Restorer {
                 Tracee.resend(pid, p);
             }
             if (resized) {
-                Libc.kill(pid, SIGWINCH); // a terminal of another size than it knew: it asks again, and redraws
+                // a terminal of another size than it knew: it asks again, and redraws
+                awaitRestartedCalls();
+                Libc.kill(pid, SIGWINCH);
             }
             mark("detach");
             done = true;
@@ -262,6 +264,38 @@ public final class Restorer {
         } finally {
             if (!done) {
                 abandon();
+            }
+        }
+    }
+
+    /**
+     * Waits (at most 200 ms) until the threads that were blocked in a system call at
+     * checkpoint time (read() on the terminal, select()...) are blocked in it again. A signal
+     * that arrives before a thread re-entered its call runs the handler and the call then
+     * blocks again (its restart was rewound into the program, see {@link #resumeRegs}): a
+     * full-screen program would redraw only at the next key. Once the call blocks, the
+     * signal interrupts it (EINTR), as a SIGWINCH does when the user resizes the window.
+     */
+    private void awaitRestartedCalls() {
+        long deadline = System.nanoTime() + 200_000_000L;
+        for (int i = 0; i < tids.size(); i++) {
+            long[] regs = st.threads().get(i).regs();
+            long rax = regs[UserRegs.RAX];
+            boolean inCall = regs[UserRegs.ORIG_RAX] >= 0
+                    && (rax == -ERESTARTSYS || rax == -ERESTARTNOINTR || rax == -ERESTARTNOHAND);
+            java.nio.file.Path syscall = java.nio.file.Path.of("/proc", Integer.toString(pid), "task",
+                    Integer.toString(tids.get(i)), "syscall");
+            String want = Long.toString(regs[UserRegs.ORIG_RAX]) + " ";
+            while (inCall && System.nanoTime() < deadline) {
+                try {
+                    if (java.nio.file.Files.readString(syscall).startsWith(want)) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    break; // the thread is gone, or may not be read: do not wait for it
+                }
+                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         }
     }
