@@ -155,4 +155,44 @@ public class ProcessImagesTest {
         }
         assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
     }
+
+    /**
+     * An uncompressed image cut right before its inventory (every PROC and PAGE record whole,
+     * as a writer killed at the end leaves it) is refused, nothing left running: the restore
+     * reads to the trailer before it does anything outside the process.
+     */
+    @Test
+    public void aRawImageWithoutInventoryAndTrailerIsRefused() throws Exception {
+        Path exe = compile("ticker");
+        Path out = tmp.getRoot().toPath().resolve("ticks");
+        Child c = Processes.spawn(List.of(exe.toString(), out.toString()));
+        waitTicks(out, 3);
+        Path image = tmp.getRoot().toPath().resolve("ckpt.dmtcp");
+        try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null)) {
+            w.commit();
+            f.kill();
+        }
+        c.onExit().get(10, TimeUnit.SECONDS);
+        byte[] all = Files.readAllBytes(image);
+        Files.write(image, java.util.Arrays.copyOf(all, inventoryOffset(all)));
+        int before = ticks(out).size();
+        try {
+            ProcessImages.restore(image, CODECS);
+            fail("restored an image without inventory and trailer");
+        } catch (ImageException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains(image + ": ends after record #") && e.getMessage().contains("without an inventory"));
+        }
+        assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
+        assertEquals(before, ticks(out).size());
+    }
+
+    /** Where the INVT record of a raw image starts (its records walked frame by frame). */
+    static int inventoryOffset(byte[] raw) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int at = dmtcp.image.format.api.ImageFormat.SIGNATURE.length;
+        while (!new String(raw, at, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("INVT")) {
+            at += 4 + 8 + (int) b.getLong(at + 4) + 4;
+        }
+        return at;
+    }
 }
