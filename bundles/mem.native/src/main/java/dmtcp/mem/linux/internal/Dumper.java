@@ -127,7 +127,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds, timers);
+                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds, timers, MappedFiles.identify(exe, maps));
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;

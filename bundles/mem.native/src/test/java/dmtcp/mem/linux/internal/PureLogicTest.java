@@ -200,7 +200,7 @@ public class PureLogicTest {
                 0, 2, 0, List.of());
         return new dmtcp.mem.linux.api.ProcessState(1, "/x", "x", List.of("x"), "/", 022,
                 new dmtcp.mem.linux.api.MmLayout(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new byte[0], List.of(regions), List.of(t), List.of(),
-                new long[0][], new long[0][], List.of(), false, null, null);
+                new long[0][], new long[0][], List.of(), false, null, null, null);
     }
 
     /** A crafted description must not aim one region's saved pages at another (a file mapped shared), nor overlap regions. */
