@@ -116,9 +116,14 @@ public final class ProcessImages {
             try {
                 return Restorer.prepare(state, new PageSource(r), uid);
             } catch (UncheckedIOException e) {
+                dmtcp.mem.linux.api.ProcessLock.release(uid);
                 throw e.getCause();
             } catch (IllegalArgumentException e) {
+                dmtcp.mem.linux.api.ProcessLock.release(uid);
                 throw new ImageException(r.image() + ": " + e.getMessage() + ": the image is corrupt or crafted", e);
+            } catch (RuntimeException e) {
+                dmtcp.mem.linux.api.ProcessLock.release(uid);
+                throw e;
             }
         }
     }

@@ -83,7 +83,14 @@ public final class Restorer {
          */
         public synchronized Child release() {
             settle();
-            Child c = Tracer.get().call(restorer::release);
+            Child c;
+            try {
+                c = Tracer.get().call(restorer::release);
+            } catch (RuntimeException e) {
+                ProcessLock.release(child.uniqueId());
+                throw e;
+            }
+            ProcessLock.running(c);
             Processes.announce(c);
             return c;
         }
@@ -96,6 +103,7 @@ public final class Restorer {
                     restorer.abandon();
                     return null;
                 });
+                ProcessLock.release(child.uniqueId());
             }
         }
 
