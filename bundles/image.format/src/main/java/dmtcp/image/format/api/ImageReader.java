@@ -64,6 +64,7 @@ public final class ImageReader implements Closeable {
         this.image = image;
         checkFile(image);
         InputStream file = new BufferedInputStream(Files.newInputStream(image), 1 << 16);
+        boolean decoding = false;
         try {
             file.mark(4);
             int b0 = file.read();
@@ -79,6 +80,7 @@ public final class ImageReader implements Closeable {
                 }
                 codec = "gzip";
                 in = new BufferedInputStream(gz.decode(file), 1 << 20);
+                decoding = true;
             } else {
                 codec = "none";
                 // the file's bytes come off another thread: reading overlaps checking and using them
@@ -98,7 +100,8 @@ public final class ImageReader implements Closeable {
             offset = sig.length;
         } catch (IOException e) {
             file.close();
-            throw e instanceof ImageException ? e : wrap(e);
+            // a codec that reads ahead may report a corrupt block while the signature is read
+            throw e instanceof ImageException ? e : e instanceof EOFException || !decoding ? wrap(e) : corrupt(e);
         }
     }
 
@@ -331,7 +334,7 @@ public final class ImageReader implements Closeable {
     }
 
     private ImageException corrupt(IOException e) {
-        return new ImageException(image + ": the " + codec + " stream is corrupt near byte " + offset + " of the image ("
+        return new ImageException(image + ": the " + codec + " stream is corrupt at or after byte " + offset + " of the image ("
                 + e.getMessage() + ")", e);
     }
 
