@@ -13,7 +13,6 @@ import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.Processes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -34,26 +33,15 @@ public class SharedMappingsTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     private Path compile(String name) throws Exception {
-        Path src = tmp.getRoot().toPath().resolve(name + ".c");
-        try (InputStream in = getClass().getResourceAsStream("/c/" + name + ".c")) {
-            Files.copy(in, src);
-        }
-        Path exe = tmp.getRoot().toPath().resolve(name);
-        assertEquals(0, new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString()).inheritIO().start().waitFor());
-        return exe;
+        return ProcessImagesTest.compile(tmp, name);
     }
 
     private static List<String> ticks(Path f) throws IOException {
-        return Files.exists(f) ? Files.readAllLines(f) : List.of();
+        return ProcessImagesTest.ticks(f);
     }
 
     private static void waitTicks(Path f, int more) throws Exception {
-        int start = ticks(f).size();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ticks(f).size() < start + more) {
-            assertTrue("program made no progress", System.nanoTime() < deadline);
-            Thread.sleep(20);
-        }
+        ProcessImagesTest.waitTicks(f, more);
     }
 
     /** Dumps {@code c} into {@code image} (uncompressed) and kills it. */
