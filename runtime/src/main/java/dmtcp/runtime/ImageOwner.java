@@ -41,7 +41,7 @@ final class ImageOwner {
             if (!allow) {
                 return bad + ": a restarted image runs as you, so it is refused (--allow-foreign-images restarts it anyway)";
             }
-            err.println("dmtcp_restart: warning: restarting " + bad + " (--allow-foreign-images)");
+            err.println("dmtcp_restart: warning: " + bad + "; restarting it as you (--allow-foreign-images)");
         }
         return null;
     }
