@@ -1,7 +1,6 @@
 package dmtcp.runtime;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +39,8 @@ final class RestartCli implements Callable<Integer> {
 
     @Option(names = "--allow-foreign-images",
             description = "Restart images of another user, or in a folder other users could write, with a warning "
-                    + "(refused by default: a restarted image runs as you).")
+                    + "(refused by default: a restarted image runs as you). No environment variable sets it: it is asked "
+                    + "for each time.")
     boolean allowForeign;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Checkpoint images to restart.")
