@@ -113,11 +113,14 @@ public class BarrierRoundIT {
         assertTrue("a previous test left a coordinator running", coordinators.isEmpty());
 
         coordinatorConfig = configAdmin.getConfiguration("dmtcp.coordinator", "?");
+        // this test's own key, not the user's (both sides must hold the same one)
+        String keyFile = work.resolve("keys").resolve("key").toString();
         coordinatorConfig.update(dict(Map.of(
                 "port", 0,
                 "bind", "127.0.0.1",
                 "stageTimeoutSeconds", 20L,
-                "checkpointDir", work.toString())));
+                "checkpointDir", work.toString(),
+                "keyFile", keyFile)));
         coordinator = coordinators.waitForService(10_000);
         assertNotNull("no Coordinator service 10 s after configuring dmtcp.coordinator", coordinator);
         assertTrue("coordinator port", coordinator.port() > 0);
@@ -128,7 +131,8 @@ public class BarrierRoundIT {
                 "host", "127.0.0.1",
                 "port", coordinator.port(),
                 "checkpointDir", work.toString(),
-                "connectTimeoutSeconds", 10)));
+                "connectTimeoutSeconds", 10,
+                "keyFile", keyFile)));
         await("the participant to join", 10, () -> coordinator.list().size() == 1);
     }
 

@@ -2,8 +2,10 @@ package dmtcp.runtime;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dmtcp.core.barrier.protocol.Handshake;
 import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.protocol.UserKey;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Parameters;
         description = {"Sends a command to the DMTCP coordinator.",
             "DMTCP's one-letter forms work too: dmtcp_command s|l|c|bc|k|q|h, dmtcp_command i N."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_HOST, Options.ENV_PORT,
+        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY,
             "%nExit status: 0 on success; 1 when the coordinator cannot be reached or the command failed",
             "(for --bcheckpoint: the checkpoint failed); 2 on a usage error."})
 final class CommandCli implements Callable<Integer> {
@@ -79,17 +81,25 @@ final class CommandCli implements Callable<Integer> {
             new picocli.CommandLine(this).usage(System.out);
             return 0;
         }
+        String where = coordinator.host + ":" + coordinator.port;
         JsonObject reply;
         try (LineChannel ch = LineChannel.connect(coordinator.host, coordinator.port, 3000)) {
+            UserKey key;
+            try {
+                key = UserKey.loadOrCreate(UserKey.defaultPath());
+            } catch (IOException e) {
+                System.err.println("dmtcp_command: " + e.getMessage());
+                return 1;
+            }
             JsonObject hello = Msg.of(Msg.HELLO);
             hello.addProperty("role", Msg.ROLE_COMMAND);
-            hello.addProperty("version", Msg.VERSION);
-            ch.send(hello);
-            ch.setReadTimeout(10_000);
-            JsonObject welcome = ch.receive();
-            if (welcome == null || !Msg.WELCOME.equals(Msg.type(welcome))) {
-                System.err.println("dmtcp_command: " + coordinator.host + ":" + coordinator.port + " refused the connection: "
-                        + (welcome == null ? "closed" : Msg.str(welcome, "reason", welcome.toString())));
+            try {
+                Handshake.join(ch, key, hello, 10_000);
+            } catch (Handshake.Refused e) {
+                System.err.println("dmtcp_command: the coordinator at " + where + " " + e.getMessage());
+                return 1;
+            } catch (Handshake.NotProven e) {
+                System.err.println("dmtcp_command: " + where + " " + e.getMessage());
                 return 1;
             }
             JsonObject c = Msg.of(Msg.COMMAND);
@@ -99,11 +109,11 @@ final class CommandCli implements Callable<Integer> {
             ch.setReadTimeout(cmd[0].equals(Msg.CMD_BCHECKPOINT) ? 0 : 30_000);
             reply = ch.receive();
         } catch (IOException e) {
-            System.err.println("dmtcp_command: no coordinator at " + coordinator.host + ":" + coordinator.port + " (" + e.getMessage() + ")");
+            System.err.println("dmtcp_command: no coordinator at " + where + " (" + e.getMessage() + ")");
             return 1;
         }
         if (reply == null) {
-            System.err.println("dmtcp_command: the coordinator at " + coordinator.host + ":" + coordinator.port + " closed the connection");
+            System.err.println("dmtcp_command: the coordinator at " + where + " closed the connection");
             return 1;
         }
         boolean ok = Msg.bool(reply, "ok", false);

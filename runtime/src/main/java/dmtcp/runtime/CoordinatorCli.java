@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
             "Console keys (not with --daemon): h help, c checkpoint, l list, s status, k kill, q quit,",
             "i N interval; any other line runs as a Gogo shell command (dmtcp:plugins, lb, ...)."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_PORT,
+        footer = {Options.ENV_PORT, Options.ENV_KEY,
             "  DMTCP_CHECKPOINT_INTERVAL  seconds between automatic checkpoints (default: 0, off)",
             "  DMTCP_CHECKPOINT_DIR       where dmtcp_restart_script.sh is written (default: ./)",
             Options.ENV_TMP,

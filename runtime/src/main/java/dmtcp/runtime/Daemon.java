@@ -48,7 +48,7 @@ final class Daemon {
     /**
      * Spawns the detached coordinator; its log is found with {@link #logOf}, its port (when
      * {@code needPort}) with {@link #awaitPort}. Its files live in the user's private
-     * folder: {@code coordinator-<pid>.log} (the newest {@value #KEPT_LOGS} of ended
+     * folder: {@code coordinator-<pid>-<start time>.log} (the newest {@value #KEPT_LOGS} of ended
      * coordinators are kept) and a port file removed once read.
      *
      * @param owned started by a launcher or restarter for itself: it exits when this process
@@ -59,7 +59,7 @@ final class Daemon {
             Path portFile, boolean needPort, boolean owned) throws IOException {
         Path dir = Env.runtimeDir();
         removeStale(dir);
-        String tag = ProcessHandle.current().pid() + "-" + SPAWNED.incrementAndGet();
+        String tag = Pids.self() + "-" + SPAWNED.incrementAndGet();
         Path pf = portFile != null ? portFile.toAbsolutePath() : needPort ? dir.resolve("coordinator-" + tag + ".port") : null;
         if (pf != null) {
             Files.deleteIfExists(pf);
@@ -104,7 +104,8 @@ final class Daemon {
         pb.redirectErrorStream(true);
         Process p = pb.start();
         // named after the coordinator once it has a pid (it writes through its open fd meanwhile)
-        Path log = dir.resolve("coordinator-" + p.pid() + ".log");
+        String child = Pids.tag(p.pid());
+        Path log = dir.resolve("coordinator-" + (child != null ? child : p.pid() + "-0") + ".log");
         Files.move(starting, log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         FILES.put(p, new Files3(pf, log, portFile == null && pf != null));
         return p;
@@ -125,9 +126,9 @@ final class Daemon {
                 }
                 String rest = n.substring("coordinator-".length());
                 if (n.endsWith(".port") || rest.startsWith("starting-")) {
-                    String spawner = rest.replace("starting-", "");
-                    spawner = spawner.substring(0, Math.max(0, spawner.indexOf('-')));
-                    if (!Pids.alive(spawner)) {
+                    // coordinator-[starting-]<spawner pid>-<its start time>-<n>.(port|log)
+                    String[] tag = rest.replace("starting-", "").split("[-.]");
+                    if (tag.length < 2 || !Pids.alive(tag[0] + "-" + tag[1])) {
                         Files.deleteIfExists(f);
                     }
                 } else if (n.endsWith(".log") && !Pids.alive(rest.substring(0, rest.length() - 4))) {

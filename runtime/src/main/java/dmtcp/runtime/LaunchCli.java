@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
             "Connects to the coordinator at HOST:PORT, starting one in the background when none",
             "answers on this host (unless --join). Exits with PROG's exit status."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_HOST, Options.ENV_PORT,
+        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY,
             "  DMTCP_GZIP                 0 to write uncompressed images (default: 1)",
             Options.ENV_CKPT, Options.ENV_TMP,
             "  DMTCP_SIGCKPT              accepted for compatibility; checkpoints use ptrace, not a signal",

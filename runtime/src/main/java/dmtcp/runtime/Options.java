@@ -15,6 +15,8 @@ final class Options {
     static final String ENV_TMP = "  DMTCP_TMPDIR               runtime files go to its private DIR/dmtcp-USER (default:"
             + " $XDG_RUNTIME_DIR/dmtcp, else ~/.cache/dmtcp)";
     static final String ENV_LOG = "  DMTCP_LOG_LEVEL            error, warn, info (default) or debug";
+    static final String ENV_KEY = "  DMTCP_KEY_FILE             this user's key, proved by every connection"
+            + "%n                             (default: ~/.config/dmtcp/key, made on first use)";
     static final String ENV_PLUGINS = "  DMTCP_PLUGIN_DIR           plugin jars watched at run time (default: <install>/plugins)";
 
     /** A TCP port: 0 to 65535. */

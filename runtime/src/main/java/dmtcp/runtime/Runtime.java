@@ -114,7 +114,7 @@ final class Runtime {
         try {
             removeStale(base);
             // named after this process, so that the next start can tell it is stale once we are gone
-            Path storage = base.resolve("felix-" + ProcessHandle.current().pid());
+            Path storage = base.resolve("felix-" + Pids.self());
             deleteTree(storage);
             Files.createDirectory(storage);
             // at once: a command that exits while this runs (a bad option) leaves nothing behind

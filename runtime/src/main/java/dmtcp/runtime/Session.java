@@ -53,6 +53,23 @@ final class Session {
                     + ", starting one in the background (--exit-on-last)");
             started = Daemon.spawn(port, "", true, interval, checkpointDir, 300, null, false, true);
         }
+        declareCoordinator();
+    }
+
+    /**
+     * A coordinator this session started is this JVM's child but no process of the
+     * computation: told to mem.native (once both exist), so that it is never taken for an
+     * orphan the program left behind, nor killed with the computation.
+     */
+    private void declareCoordinator() {
+        if (started == null || rt == null) {
+            return;
+        }
+        try {
+            launch("helper", new Class<?>[] {long.class}, started.pid());
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** Nothing will join: stop a coordinator this session started, so it does not wait forever. */
@@ -69,6 +86,7 @@ final class Session {
         Timing.mark("options parsed");
         rt = Runtime.init(props);
         Timing.mark("framework initialised, bundles installed");
+        declareCoordinator();
     }
 
     /**

@@ -68,8 +68,18 @@ public class PluginDropIT {
         assertContains(coord.out.toString(), "100  stage-logger  dmtcp.example.stagelogger");
 
         Files.delete(plugins.resolve(plugin.getFileName()));
-        Thread.sleep(2500); // FileInstall notices the removal within a poll or two
+        // FileInstall notices the removal at a poll: checkpoint until a whole round no longer calls it
+        Tools.waitFor("the removed plugin to be gone", 30, () -> {
+            try {
+                int n = lines(stageLog).size();
+                t.run("dmtcp_command", "-p", p, "-bc").ok();
+                return lines(stageLog).size() == n;
+            } catch (Exception e) {
+                return false;
+            }
+        });
         int before = lines(stageLog).size();
+        t.run("dmtcp_command", "-p", p, "-bc").ok();
         t.run("dmtcp_command", "-p", p, "-bc").ok();
         assertEquals("a removed plugin is no longer called", before, lines(stageLog).size());
 

@@ -280,7 +280,7 @@ public class RuntimeFilesIT {
             assertEquals("lock files left", List.of(), names(priv.resolve("locks")));
         }
         for (String n : left) {
-            assertTrue("only logs of ended coordinators are kept, found " + left, n.matches("coordinator-\\d+\\.log"));
+            assertTrue("only logs of ended coordinators are kept, found " + left, n.matches("coordinator-\\d+-\\d+\\.log"));
         }
         assertTrue("the logs kept are bounded: " + left, left.size() <= 8);
         try (Stream<Path> s = Files.list(t.workDir)) {

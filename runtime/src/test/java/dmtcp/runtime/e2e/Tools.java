@@ -165,6 +165,21 @@ final class Tools {
             keyboard.flush();
         }
 
+        /** Types {@code keys} as they are, no Return: a program in raw mode gets each at once. */
+        void press(String keys) throws IOException {
+            keyboard.write(keys.getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+        }
+
+        /** Everything the terminal showed so far, escape sequences and all. */
+        String screen() {
+            try {
+                return Files.exists(log) ? Files.readString(log) : "";
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
         /**
          * The complete lines the terminal showed so far, without the '\r's and empty lines (a
          * line script has not copied to the end yet is left out).
@@ -279,6 +294,28 @@ final class Tools {
         }
     }
 
+    /** The live processes (not zombies) whose command line is exactly {@code argv}, as pids. */
+    static List<Long> running(List<String> argv) {
+        String want = String.join("\0", argv) + "\0";
+        List<Long> out = new ArrayList<>();
+        try (var s = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : s) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    if (stat.charAt(stat.lastIndexOf(')') + 2) != 'Z'
+                            && new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).equals(want)) {
+                        out.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
     String output(String tag, String stream) throws IOException {
         Path p = workDir.resolve(tag + "." + stream);
         return Files.exists(p) ? Files.readString(p) : "";
@@ -303,6 +340,16 @@ final class Tools {
                 throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /** N of the last "tick N" line counter.c appended to {@code f}; -1 before the first. */
+    static int lastTick(Path f) {
+        try {
+            List<String> l = Files.exists(f) ? Files.readAllLines(f) : List.of();
+            return l.isEmpty() ? -1 : Integer.parseInt(l.get(l.size() - 1).split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

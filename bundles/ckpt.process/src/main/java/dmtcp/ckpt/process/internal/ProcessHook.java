@@ -11,9 +11,11 @@ import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Freezer;
 import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.Launch;
+import dmtcp.mem.linux.api.ProcessTree;
 import dmtcp.mem.linux.api.Restorer;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,16 +91,32 @@ public class ProcessHook implements BarrierHook {
         t.start();
     }
 
+    /**
+     * Refuses the round before anything is frozen when images cannot be written into the
+     * checkpoint folder (naming it and the errno); freezes every process; then refuses it
+     * when one of them has a child process, or when this launcher adopted an orphan they left
+     * (a checkpoint of a parent alone would restart it without its children: see {@link
+     * ProcessTree#refuseOutsiders}). A refusal aborts the round for everyone and the
+     * processes are thawed and run on; the previous images stay.
+     */
     @Override
-    public void suspend(StageContext ctx) {
+    public void suspend(StageContext ctx) throws IOException {
+        CheckpointDir.checkWritable(ctx.checkpointDir());
+        List<Integer> pids = new ArrayList<>();
         for (StageContext.Process p : ctx.processes()) {
             frozen.computeIfAbsent(p.pid(), Freezer::freeze);
+            pids.add(p.pid());
         }
+        ProcessTree.refuseOutsiders(pids);
     }
 
     @Override
     public void checkpoint(StageContext ctx) throws IOException {
         StreamCodec codec = codec();
+        Path dir = ctx.checkpointDir().toAbsolutePath().normalize();
+        for (Path stale : CheckpointDir.removeStale(dir, CheckpointDir.uid())) {
+            log.info("removed {}, a temporary image its writer (dead since) left behind", stale);
+        }
         for (StageContext.Process p : ctx.processes()) {
             Frozen f = frozen.get(p.pid());
             if (f == null) {
@@ -114,7 +132,12 @@ public class ProcessHook implements BarrierHook {
             extra.addProperty("round", ctx.round());
             extra.addProperty("created", java.time.Instant.now().toString());
             long t0 = System.nanoTime();
-            ImageWriter w = ProcessImages.dump(f, target, codec, extra);
+            ImageWriter w;
+            try {
+                w = ProcessImages.dump(f, target, codec, extra);
+            } catch (FileSystemException e) {
+                throw CheckpointDir.cannotWrite(dir, e);
+            }
             ctx.addImage(w.temporary(), target);
             log.info("{}[{}]: image written in {} ms ({} MB raw{})", p.name(), p.pid(),
                     (System.nanoTime() - t0) / 1_000_000, w.rawBytes() >> 20, codec == null ? "" : ", " + codec.name());

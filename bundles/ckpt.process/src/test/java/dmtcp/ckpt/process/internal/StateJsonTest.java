@@ -10,10 +10,15 @@ import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.MmLayout;
 import dmtcp.mem.linux.api.PosixTimer;
 import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.Termios;
+import dmtcp.mem.linux.api.WinSize;
 import java.util.List;
 import org.junit.Test;
 
-/** The fd table and POSIX timers in an image's PROC record: JSON and back, and images written before they existed. */
+/**
+ * The fd table (with a terminal's modes and window size) and POSIX timers in an image's PROC
+ * record: JSON and back, and images written before they existed.
+ */
 public class StateJsonTest {
     private static ProcessState state(List<FdState> fds) {
         return state(fds, List.of());
@@ -55,6 +60,31 @@ public class StateJsonTest {
         JsonObject json = StateJson.toJson(state(List.of(new FdState(3, FdState.FILE, "/x", 0, 0, 0100644, false, null))));
         json.getAsJsonArray("fds").get(0).getAsJsonObject().add("content", com.google.gson.JsonNull.INSTANCE);
         assertNull(StateJson.fromJson(json).fds().get(0).content());
+    }
+
+    @Test
+    public void aTerminalsModesAndWindowSizeSurviveJson() {
+        byte[] cc = new byte[19];
+        cc[6] = 1; // VMIN
+        FdState tty = new FdState(0, FdState.TERMINAL, "/dev/pts/3", 02, 0, 020620, false, null,
+                new Termios(0, 04, 0277, 0, 0, cc), new WinSize(33, 111, 0, 0));
+        JsonObject json = StateJson.toJson(state(List.of(tty)));
+        JsonObject fd = json.getAsJsonArray("fds").get(0).getAsJsonObject();
+        assertEquals("the fields doc/image-format.md names", 0277, fd.getAsJsonObject("termios").get("cflag").getAsInt());
+        assertEquals(111, fd.getAsJsonObject("winsize").get("cols").getAsInt());
+        FdState back = StateJson.fromJson(json).fds().get(0);
+        assertEquals(tty.toString(), back.toString());
+        assertArrayEquals(cc, back.termios().cc());
+        assertEquals(tty.winsize(), back.winsize());
+    }
+
+    @Test
+    public void aTerminalOfAnOlderImageHasNoModes() {
+        JsonObject json = StateJson.toJson(state(List.of(new FdState(0, FdState.TERMINAL, "/dev/pts/3", 02, 0, 020620, false, null))));
+        assertTrue("null fields are left out", !json.getAsJsonArray("fds").get(0).getAsJsonObject().has("termios"));
+        FdState back = StateJson.fromJson(json).fds().get(0);
+        assertNull(back.termios());
+        assertNull(back.winsize());
     }
 
     @Test

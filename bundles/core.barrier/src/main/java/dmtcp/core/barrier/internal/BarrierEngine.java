@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dmtcp.core.barrier.api.RoundResult;
 import dmtcp.core.barrier.api.Stage;
 import dmtcp.core.barrier.protocol.Msg;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +33,11 @@ import java.util.stream.Collectors;
  * <p>A round snapshots its members when it begins; a participant joining meanwhile is
  * held back and admitted when the round ends. A member that leaves, fails a stage or
  * does not answer within the stage timeout aborts the round: the others resume, and the
- * failure names the culprit.
+ * failure names the culprit. A member that did not answer is also dropped (disconnected),
+ * and so is one that breaks the protocol: neither can wedge a later round.
+ *
+ * <p>Every message reaching {@link #message} was validated against {@link Schema}; an
+ * event that still throws drops the member it came from, never the engine thread.
  */
 public final class BarrierEngine implements AutoCloseable {
 
@@ -46,12 +51,30 @@ public final class BarrierEngine implements AutoCloseable {
 
         /** The peer's address, for listings. */
         String remoteHost();
+
+        /** Whether the peer connected from this host (its committed images can be checked here). */
+        boolean onThisHost();
     }
 
-    /** What the engine tells its owner besides its log. */
+    /** What the engine tells its owner besides its log; called on the engine's thread. */
     public interface Listener {
-        /** A checkpoint round succeeded and its images are in place. */
-        default void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {}
+        /**
+         * Every participant of checkpoint round {@code round} has written its images (under
+         * temporary names): prepare the restart script naming them.
+         *
+         * @throws IOException aborts the round (nothing is committed yet), with its message as the reason
+         */
+        default void imagesWritten(long round, List<String> images) throws IOException {}
+
+        /**
+         * Checkpoint round {@code round} ended well: put the prepared restart script in place.
+         *
+         * @throws IOException makes the round's result a failure (its images are already committed)
+         */
+        default void roundCommitted(long round) throws IOException {}
+
+        /** Checkpoint round {@code round} was aborted: discard what imagesWritten prepared. */
+        default void roundAborted(long round) {}
 
         /** The last participant left (for --exit-on-last). */
         default void lastParticipantLeft() {}
@@ -72,6 +95,8 @@ public final class BarrierEngine implements AutoCloseable {
         final int expect;
         /** A restarter whose restart round has begun: it is never restarted again. */
         boolean restarted;
+        /** Bytes this member has put into the key/value store this round. */
+        long stored;
 
         Member(int id, Peer peer, JsonObject hello) {
             this.id = id;
@@ -107,6 +132,8 @@ public final class BarrierEngine implements AutoCloseable {
         final Set<Integer> waiting = new LinkedHashSet<>();
         final Map<String, Set<Integer>> arrivals = new HashMap<>();
         final List<String> images = new ArrayList<>();
+        /** Who reported each image, to name it when the image is refused. */
+        final Map<String, Member> imageOwners = new HashMap<>();
         final List<CompletableFuture<RoundResult>> waiters = new ArrayList<>();
         final long started = System.nanoTime();
         /** -1 while the members are sending their plans. */
@@ -128,12 +155,18 @@ public final class BarrierEngine implements AutoCloseable {
         }
     }
 
+    /** Bytes of keys and values the store holds at most; a publish beyond it drops its sender. */
+    static final long STORE_LIMIT = 64L << 20;
+
     private final ScheduledExecutorService loop;
     private final Reporter log;
     private final Listener listener;
     private final Map<Integer, Member> members = new LinkedHashMap<>();
     private final Map<Integer, Member> pending = new LinkedHashMap<>();
     private final Map<String, String> store = new HashMap<>();
+    private long storeBytes;
+    /** The coordinator's uid: every committed image must be owned by it. */
+    private final int uid = dmtcp.core.barrier.protocol.UserKey.currentUid();
     private Round round;
     private long rounds;
     private int nextId = 1;
@@ -157,9 +190,10 @@ public final class BarrierEngine implements AutoCloseable {
     // ---------------------------------------------------------------- public events
 
     /**
-     * A participant said hello.
+     * An authenticated participant said hello (validated against {@link Schema}); the
+     * engine answers {@code admitted} or {@code refused}.
      *
-     * @return its id once it is admitted or queued
+     * @return its id once it is admitted or queued, -1 when refused
      */
     public CompletableFuture<Integer> join(Peer peer, JsonObject hello) {
         return submit(() -> {
@@ -172,18 +206,19 @@ public final class BarrierEngine implements AutoCloseable {
                 return -1;
             }
             Member m = new Member(nextId++, peer, hello);
+            String who = m.describe();
             everJoined = true;
-            JsonObject welcome = Msg.of(Msg.WELCOME);
-            welcome.addProperty("id", m.id);
+            JsonObject admitted = Msg.of(Msg.ADMITTED);
+            admitted.addProperty("id", m.id);
             if (round != null) {
                 pending.put(m.id, m);
-                welcome.addProperty("waiting", round.number);
-                peer.send(welcome);
-                log.info(m.describe() + " joined during round " + round.number + ": admitted when it ends");
+                admitted.addProperty("waiting", round.number);
+                peer.send(admitted);
+                log.info(who + " joined during round " + round.number + ": admitted when it ends");
             } else {
                 members.put(m.id, m);
-                peer.send(welcome);
-                log.info(m.describe() + " joined as " + m.role);
+                peer.send(admitted);
+                log.info(who + " joined as " + m.role);
                 maybeStartRestart();
             }
             return m.id;
@@ -209,9 +244,28 @@ public final class BarrierEngine implements AutoCloseable {
         return null;
     }
 
-    /** A message from participant {@code id}. */
+    /** A message from participant {@code id}, valid by {@link Schema#participant}. */
     public void message(int id, JsonObject msg) {
-        post(() -> handle(id, msg));
+        post(() -> {
+            try {
+                handle(id, msg);
+            } catch (RuntimeException e) {
+                Member m = find(id);
+                if (m != null) {
+                    drop(m, "its " + Msg.type(msg) + " message could not be handled (" + e + ")");
+                }
+            }
+        });
+    }
+
+    /** Participant {@code id} broke the protocol ({@code why}): it is dropped. */
+    public void invalid(int id, String why) {
+        post(() -> {
+            Member m = find(id);
+            if (m != null) {
+                drop(m, "it broke the protocol: " + why);
+            }
+        });
     }
 
     /** Participant {@code id}'s connection ended. */
@@ -255,8 +309,14 @@ public final class BarrierEngine implements AutoCloseable {
         });
     }
 
+    /** Sets the stage timeout; a stage in progress gets the new timeout from now. */
     public void setStageTimeoutMillis(long millis) {
-        post(() -> stageTimeoutMillis = millis);
+        post(() -> {
+            stageTimeoutMillis = millis;
+            if (round != null) {
+                armTimeout();
+            }
+        });
     }
 
     /** Checkpoints every {@code seconds} while there are participants; 0 turns it off. */
@@ -350,11 +410,13 @@ public final class BarrierEngine implements AutoCloseable {
         return a;
     }
 
-    private void handle(int id, JsonObject msg) {
+    private Member find(int id) {
         Member m = members.get(id);
-        if (m == null) {
-            m = pending.get(id);
-        }
+        return m != null ? m : pending.get(id);
+    }
+
+    private void handle(int id, JsonObject msg) {
+        Member m = find(id);
         if (m == null) {
             return;
         }
@@ -363,7 +425,7 @@ public final class BarrierEngine implements AutoCloseable {
             case Msg.PLAN -> onPlan(m, msg);
             case Msg.STAGE_DONE -> onStageDone(m, msg);
             case Msg.BARRIER -> onBarrier(m, msg);
-            case Msg.PUBLISH -> store.put(Msg.str(msg, "key", ""), Msg.str(msg, "value", null));
+            case Msg.PUBLISH -> onPublish(m, msg);
             case Msg.QUERY -> {
                 JsonObject reply = Msg.of(Msg.REPLY);
                 reply.addProperty("req", Msg.num(msg, "req", 0));
@@ -379,8 +441,27 @@ public final class BarrierEngine implements AutoCloseable {
                     }
                 }
             }
-            default -> log.warn(m.describe() + " sent an unknown message type '" + type + "'");
+            default -> drop(m, "it sent an unknown message type '" + type + "'");
         }
+    }
+
+    private void onPublish(Member m, JsonObject msg) {
+        String key = Msg.str(msg, "key", "");
+        String value = Msg.str(msg, "value", null);
+        String old = store.get(key);
+        long delta = key.length() + (value == null ? 0 : value.length())
+                - (store.containsKey(key) ? key.length() + (old == null ? 0 : old.length()) : 0);
+        if (storeBytes + delta > STORE_LIMIT) {
+            drop(m, "its publish of '" + abbreviate(key) + "' would grow the key/value store beyond "
+                    + (STORE_LIMIT >> 20) + " MiB");
+            return;
+        }
+        storeBytes += delta;
+        store.put(key, value);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private boolean current(Member m, JsonObject msg) {
@@ -411,7 +492,20 @@ public final class BarrierEngine implements AutoCloseable {
             return;
         }
         m.state = stage.name();
-        round.images.addAll(Msg.strings(msg, "images"));
+        for (String image : Msg.strings(msg, "images")) {
+            String problem = ImagePaths.problem(image);
+            Member other = round.imageOwners.get(image);
+            if (problem == null && other != null) {
+                problem = "it is also " + other.describe() + "'s";
+            }
+            if (problem != null) {
+                abort(m.describe() + " reported an image the coordinator does not accept: "
+                        + RestartScript.quote(image.replaceAll("\\p{Cntrl}", "?")) + ": " + problem);
+                return;
+            }
+            round.images.add(image);
+            round.imageOwners.put(image, m);
+        }
         round.waiting.remove(m.id);
         if (round.waiting.isEmpty()) {
             nextStage();
@@ -423,6 +517,10 @@ public final class BarrierEngine implements AutoCloseable {
             return;
         }
         String name = Msg.str(msg, "name", "");
+        if (!m.plan.contains(name)) {
+            drop(m, "it waits at sub-barrier '" + abbreviate(name) + "', which its plan did not declare");
+            return;
+        }
         Set<Integer> arrived = round.arrivals.computeIfAbsent(name, k -> new HashSet<>());
         arrived.add(m.id);
         Set<Integer> required = round.members.values().stream()
@@ -441,17 +539,29 @@ public final class BarrierEngine implements AutoCloseable {
     }
 
     private void leave(int id) {
-        Member m = members.remove(id);
+        Member m = find(id);
         if (m == null) {
-            m = pending.remove(id);
-        }
-        if (m == null) {
-            return;
+            return; // dropped already
         }
         log.info(m.describe() + " left");
-        if (round != null && round.members.containsKey(id)) {
-            round.members.remove(id);
-            abort(m.describe() + " disconnected during " + round.phase() + " of round " + round.number);
+        remove(m, round == null ? null : m.describe() + " disconnected during " + round.phase() + " of round "
+                + round.number);
+    }
+
+    /** Disconnects a member that broke the protocol or did not answer, and aborts the round it was in. */
+    private void drop(Member m, String why) {
+        log.warn("dropped " + m.describe() + ": " + why);
+        m.peer.disconnect();
+        remove(m, round == null ? null : m.describe() + " was dropped during " + round.phase() + " of round "
+                + round.number + ": " + why);
+    }
+
+    /** Forgets a member; aborts the round it was in with {@code abortReason}. */
+    private void remove(Member m, String abortReason) {
+        members.remove(m.id);
+        pending.remove(m.id);
+        if (round != null && round.members.remove(m.id) != null) {
+            abort(abortReason);
         }
         if (members.isEmpty() && pending.isEmpty() && everJoined) {
             listener.lastParticipantLeft();
@@ -510,8 +620,14 @@ public final class BarrierEngine implements AutoCloseable {
         Round r = round;
         long now = System.nanoTime();
         if (r.stageIndex >= 0) {
-            log.info("round " + r.number + ": " + r.stages.get(r.stageIndex) + " reached by "
+            Stage reached = r.stages.get(r.stageIndex);
+            log.info("round " + r.number + ": " + reached + " reached by "
                     + r.members.size() + " participant(s) in " + millis(now - r.stageStarted) + " ms");
+            String failure = r.restart ? null : afterStage(r, reached);
+            if (failure != null) {
+                abort(failure);
+                return;
+            }
         } else {
             log.debug("round " + r.number + ": plans received in " + millis(now - r.stageStarted) + " ms");
         }
@@ -534,6 +650,38 @@ public final class BarrierEngine implements AutoCloseable {
         armTimeout();
     }
 
+    /**
+     * What a checkpoint round does between stages: once every image is written, the
+     * restart script is prepared; once they are committed, each must be a regular file of
+     * the coordinator's user.
+     *
+     * @return why the round must abort, or null
+     */
+    private String afterStage(Round r, Stage reached) {
+        if (reached == Stage.CHECKPOINTED && !r.images.isEmpty()) {
+            try {
+                listener.imagesWritten(r.number, List.copyOf(r.images));
+            } catch (IOException | RuntimeException e) {
+                return e.getMessage();
+            }
+        } else if (reached == Stage.REFILLED) {
+            for (String image : r.images) {
+                Member owner = r.imageOwners.get(image);
+                String problem = owner.peer.onThisHost() ? ImagePaths.committedProblem(image, uid) : null;
+                if (problem != null) {
+                    return owner.describe() + " committed an image the restart script will not name: "
+                            + RestartScript.quote(image) + ": " + problem;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * When the stage does not finish in time, the round is aborted and every member that
+     * did not answer is dropped: a member that is gone or wedged would otherwise wedge every
+     * later round too.
+     */
     private void armTimeout() {
         Round r = round;
         if (r.timeout != null) {
@@ -542,10 +690,20 @@ public final class BarrierEngine implements AutoCloseable {
         int stageIndex = r.stageIndex;
         r.timeout = loop.schedule(() -> {
             if (round == r && r.stageIndex == stageIndex && !r.waiting.isEmpty()) {
-                String culprits = r.waiting.stream().map(id -> r.members.get(id).describe())
-                        .collect(Collectors.joining(", "));
-                abort(r.phase() + " of round " + r.number + " timed out after " + stageTimeoutMillis
-                        + " ms waiting for " + culprits);
+                List<Member> culprits = r.waiting.stream().map(r.members::get).collect(Collectors.toList());
+                String reason = r.phase() + " of round " + r.number + " timed out after " + stageTimeoutMillis
+                        + " ms waiting for " + culprits.stream().map(Member::describe).collect(Collectors.joining(", "));
+                for (Member m : culprits) {
+                    log.warn("dropped " + m.describe() + ": it did not answer within the stage timeout");
+                    m.peer.disconnect();
+                    members.remove(m.id);
+                    pending.remove(m.id);
+                    r.members.remove(m.id);
+                }
+                abort(reason);
+                if (members.isEmpty() && pending.isEmpty()) {
+                    listener.lastParticipantLeft();
+                }
             }
         }, stageTimeoutMillis, TimeUnit.MILLISECONDS);
     }
@@ -566,17 +724,21 @@ public final class BarrierEngine implements AutoCloseable {
         String what = r.restart ? "restart" : "checkpoint";
         String message = what + " round " + r.number + " done in " + ms + " ms: " + r.members.size()
                 + " participant(s), " + r.images.size() + " image(s)";
-        RoundResult result = new RoundResult(r.number, true, message, r.images, ms);
-        last = result;
-        log.info(message);
-        if (!r.restart) {
-            List<Map<String, Object>> rows = r.members.values().stream().map(BarrierEngine::row)
-                    .collect(Collectors.toList());
+        boolean ok = true;
+        if (!r.restart && !r.images.isEmpty()) {
             try {
-                listener.checkpointCommitted(result, rows);
-            } catch (RuntimeException e) {
-                log.warn("after round " + r.number + ": " + e.getMessage());
+                listener.roundCommitted(r.number);
+            } catch (IOException | RuntimeException e) {
+                ok = false;
+                message = what + " round " + r.number + " FAILED after its images were committed: " + e.getMessage();
             }
+        }
+        RoundResult result = new RoundResult(r.number, ok, message, ok ? r.images : List.of(), ms);
+        last = result;
+        if (ok) {
+            log.info(message);
+        } else {
+            log.warn(message);
         }
         r.waiters.forEach(w -> w.complete(result));
         admitPending();
@@ -594,6 +756,9 @@ public final class BarrierEngine implements AutoCloseable {
         for (Member m : r.members.values()) {
             m.state = Stage.RUNNING.name();
             m.peer.send(abort);
+        }
+        if (!r.restart) {
+            listener.roundAborted(r.number);
         }
         long ms = millis(System.nanoTime() - r.started);
         String message = (r.restart ? "restart" : "checkpoint") + " round " + r.number + " aborted: " + reason;

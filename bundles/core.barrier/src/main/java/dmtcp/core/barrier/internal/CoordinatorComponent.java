@@ -45,6 +45,9 @@ public class CoordinatorComponent implements Coordinator {
 
         String portFile() default "";
 
+        /** This user's key file; empty: DMTCP_KEY_FILE, else ~/.config/dmtcp/key (doc/security.md). */
+        String keyFile() default "";
+
         /**
          * The launcher or restarter that started this coordinator for itself (0: none). When
          * it is gone and no participant is connected, nobody will come: the coordinator exits
@@ -63,15 +66,18 @@ public class CoordinatorComponent implements Coordinator {
     void activate(Config config, BundleContext context) throws IOException {
         CoordinatorServer.Settings settings = new CoordinatorServer.Settings(config.bind(), config.port(),
                 config.exitOnLast(), config.interval(), Path.of(config.checkpointDir()),
-                config.stageTimeoutSeconds() * 1000, config.restartCommand());
+                config.stageTimeoutSeconds() * 1000, config.restartCommand(),
+                config.keyFile().isEmpty() ? null : Path.of(config.keyFile()));
         try {
             server = new CoordinatorServer(settings, new LoggerReporter(log), () -> stopFramework(context, 0));
         } catch (IOException e) {
+            // a bad key file or a port in use: one line, and the coordinator stops. Not
+            // rethrown, or SCR would log it once more with its exception class
             System.err.println("dmtcp_coordinator: " + e.getMessage());
             stopFramework(context, 1);
-            throw e;
+            return;
         }
-        int port = server.port();
+        int port = server().port();
         if (!config.portFile().isEmpty()) {
             Files.writeString(Path.of(config.portFile()), port + "\n");
         }
@@ -113,38 +119,47 @@ public class CoordinatorComponent implements Coordinator {
         t.start();
     }
 
+    /** The server, or why there is none (it failed to start; the framework is stopping). */
+    private CoordinatorServer server() {
+        CoordinatorServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("the coordinator did not start");
+        }
+        return s;
+    }
+
     @Override
     public CompletableFuture<RoundResult> checkpoint() {
-        return server.checkpoint();
+        return server().checkpoint();
     }
 
     @Override
     public Map<String, Object> status() {
-        return server.status();
+        return server().status();
     }
 
     @Override
     public List<Map<String, Object>> list() {
-        return server.list();
+        return server().list();
     }
 
     @Override
     public int kill() {
-        return server.kill();
+        return server().kill();
     }
 
     @Override
     public void quit() {
-        server.quit();
+        server().quit();
     }
 
     @Override
     public void setInterval(int seconds) {
-        server.setInterval(seconds);
+        server().setInterval(seconds);
     }
 
     @Override
     public int port() {
-        return server.port();
+        return server().port();
     }
 }

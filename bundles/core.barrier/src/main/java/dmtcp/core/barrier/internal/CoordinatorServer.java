@@ -4,8 +4,10 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dmtcp.core.barrier.api.Coordinator;
 import dmtcp.core.barrier.api.RoundResult;
+import dmtcp.core.barrier.protocol.Handshake;
 import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.protocol.UserKey;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,16 +21,36 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The coordinator's TCP server: accepts participants (launchers, restarters) and
  * dmtcp_command clients, feeds the {@link BarrierEngine}, and answers commands.
+ *
+ * <p>Every connection first passes the {@link Handshake} with this user's key; nothing it
+ * sends reaches the engine before that, and every message after it is checked against
+ * {@link Schema}. At most {@link #MAX_HANDSHAKES} connections may be in their handshake at
+ * once, each for at most {@link #HANDSHAKE_MILLIS} ms, and a line is at most
+ * {@link LineChannel#MAX_LINE} bytes, so no client can make the coordinator hold more than
+ * a bounded amount of memory or wait for ever (doc/security.md, doc/barrier-protocol.md).
  */
 public final class CoordinatorServer implements Coordinator, AutoCloseable {
+    static final int MAX_HANDSHAKES = 64;
+    static final int HANDSHAKE_MILLIS = 10_000;
+    private volatile int handshakeMillis = HANDSHAKE_MILLIS;
 
-    /** Settings, from the command line, the environment or ConfigAdmin. */
+    /**
+     * Settings, from the command line, the environment or ConfigAdmin.
+     *
+     * @param keyFile this user's key (null: {@link UserKey#defaultPath()})
+     */
     public record Settings(String bindAddress, int port, boolean exitOnLast, int intervalSeconds,
-            Path checkpointDir, long stageTimeoutMillis, String restartCommand) {}
+            Path checkpointDir, long stageTimeoutMillis, String restartCommand, Path keyFile) {}
 
     private final Settings settings;
     private final BarrierEngine engine;
@@ -36,14 +58,24 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     private final Runnable stopCoordinator;
     private final String computationId;
     private final Reporter log;
+    private final UserKey key;
+    private final RestartScript script;
     /** Every open connection (participants and command clients), closed with the server. */
     private final Set<LineChannel> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger handshakes = new AtomicInteger();
+    /** Closes connections whose handshake takes longer than HANDSHAKE_MILLIS. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dmtcp-coordinator-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     /**
-     * Binds the port and starts accepting.
+     * Reads (or creates) the key, binds the port and starts accepting.
      *
      * @param stopCoordinator called when the coordinator must end (quit, exit on last client)
+     * @throws IOException when the key cannot be read or the port not bound; the message is one line
      */
     public CoordinatorServer(Settings settings, Reporter log, Runnable stopCoordinator)
             throws IOException {
@@ -51,14 +83,22 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         this.log = log;
         this.stopCoordinator = stopCoordinator;
         this.computationId = UUID.randomUUID().toString().substring(0, 8);
+        this.key = UserKey.loadOrCreate(settings.keyFile() != null ? settings.keyFile() : UserKey.defaultPath());
+        this.script = new RestartScript(settings.checkpointDir(), settings.restartCommand(), Hosts.name());
         this.engine = new BarrierEngine(log, new BarrierEngine.Listener() {
             @Override
-            public void checkpointCommitted(RoundResult result, List<Map<String, Object>> members) {
-                if (!result.images().isEmpty()) {
-                    Path script = RestartScript.write(settings.checkpointDir(), settings.restartCommand(),
-                            Hosts.name(), port(), result.images());
-                    log.info("restart script written: " + script);
-                }
+            public void imagesWritten(long round, List<String> images) throws IOException {
+                script.prepare(port(), images);
+            }
+
+            @Override
+            public void roundCommitted(long round) throws IOException {
+                log.info("restart script written: " + script.commit());
+            }
+
+            @Override
+            public void roundAborted(long round) {
+                script.discard();
             }
 
             @Override
@@ -78,6 +118,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         } catch (IOException e) {
             s.close();
             engine.close();
+            deadlines.shutdownNow();
             throw new IOException("cannot listen on " + settings.bindAddress() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
@@ -86,6 +127,11 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         Thread accept = new Thread(this::acceptLoop, "dmtcp-coordinator-accept");
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /** How long a connection may take to authenticate (tests shorten it). */
+    void setHandshakeMillis(int millis) {
+        handshakeMillis = millis;
     }
 
     public BarrierEngine engine() {
@@ -159,6 +205,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             ch.close();
         }
         engine.close();
+        deadlines.shutdownNow();
     }
 
     private void stopSoon() {
@@ -192,6 +239,11 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
         }
     }
 
+    /**
+     * One connection: the handshake (bounded in number and time), then the participant
+     * or command protocol. Whatever a client does, this thread ends and the connection
+     * closes; nothing it sends reaches the engine unauthenticated or unvalidated.
+     */
     private void serve(Socket socket) {
         LineChannel ch;
         try {
@@ -200,24 +252,30 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             return;
         }
         connections.add(ch);
-        if (closed) { // close() ran between accept and add
-            connections.remove(ch);
-            ch.close();
-            return;
-        }
+        boolean inHandshake = true;
+        handshakes.incrementAndGet();
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> deadline = null;
         try {
-            ch.setReadTimeout(10_000);
-            JsonObject hello = ch.receive();
-            ch.setReadTimeout(0);
+            if (closed) { // close() ran between accept and add
+                return;
+            }
+            if (handshakes.get() > MAX_HANDSHAKES) {
+                refuse(ch, "too many connections in their handshake; try again", Handshake.BUSY,
+                        "more than " + MAX_HANDSHAKES + " connections in their handshake");
+                return;
+            }
+            deadline = deadlines.schedule(() -> {
+                late.set(true);
+                ch.close();
+            }, handshakeMillis, TimeUnit.MILLISECONDS);
+            JsonObject hello = handshake(ch, late);
             if (hello == null) {
                 return;
             }
-            if (!Msg.HELLO.equals(Msg.type(hello)) || Msg.num(hello, "version", 0) != Msg.VERSION) {
-                JsonObject no = Msg.of(Msg.REFUSED);
-                no.addProperty("reason", "expected hello with protocol version " + Msg.VERSION + ", got " + hello);
-                ch.send(no);
-                return;
-            }
+            deadline.cancel(false);
+            handshakes.decrementAndGet();
+            inHandshake = false;
             if (Msg.ROLE_COMMAND.equals(Msg.str(hello, "role", ""))) {
                 serveCommands(ch);
             } else {
@@ -228,20 +286,85 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 log.debug("connection from " + ch.remote() + " ended: " + e.getMessage());
             }
         } finally {
+            if (inHandshake) {
+                handshakes.decrementAndGet();
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+            }
             connections.remove(ch);
             ch.close();
         }
     }
 
+    /**
+     * The coordinator's side of the {@link Handshake}: challenge, a hello whose version,
+     * role and proof are right and whose fields fit the {@link Schema}, welcome.
+     *
+     * @return the verified hello, or null after refusing the client (and logging who it was)
+     */
+    private JsonObject handshake(LineChannel ch, AtomicBoolean late) throws IOException {
+        Handshake.Server hs = new Handshake.Server(key);
+        JsonObject hello;
+        try {
+            ch.send(hs.challenge());
+            hello = ch.receive();
+        } catch (LineChannel.ProtocolException e) {
+            refuse(ch, "not a hello: " + e.getMessage(), null, e.getMessage());
+            return null;
+        } catch (IOException e) {
+            if (late.get()) {
+                log.warn("refused " + peer(ch) + ": no hello within " + handshakeMillis + " ms");
+                return null;
+            }
+            throw e;
+        }
+        if (hello == null) {
+            log.debug("connection from " + ch.remote() + " closed before its hello (a probe)");
+            return null;
+        }
+        String bad = Schema.helloHeader(hello);
+        if (bad != null) {
+            refuse(ch, bad, null, bad);
+            return null;
+        }
+        JsonObject welcome = hs.verify(hello);
+        if (welcome == null) {
+            refuse(ch, "authentication failed", Handshake.BAD_KEY, "bad key");
+            return null;
+        }
+        String invalid = Schema.hello(hello);
+        if (invalid != null) {
+            refuse(ch, "invalid hello: " + invalid, null, "invalid hello from this user: " + invalid);
+            return null;
+        }
+        ch.send(welcome);
+        hs.authenticate(ch);
+        return hello;
+    }
+
+    /** Sends an (unauthenticated) refusal and logs who was refused and why. */
+    private void refuse(LineChannel ch, String reason, String code, String logReason) {
+        log.warn("refused " + peer(ch) + ": " + logReason);
+        try {
+            ch.send(Handshake.Server.refusal(reason, code));
+        } catch (IOException gone) {
+            // it left already
+        }
+    }
+
+    /** The peer as a refusal's log line names it: address, and for this host its user. */
+    private static String peer(LineChannel ch) {
+        return LocalPeers.describe(ch.remoteAddress(), ch.localAddress());
+    }
+
     private void serveParticipant(LineChannel ch, JsonObject hello) throws IOException {
+        Outbox outbox = new Outbox(ch);
+        boolean onThisHost = LocalPeers.uidOf(ch.remoteAddress(), ch.localAddress()) != null;
         BarrierEngine.Peer peer = new BarrierEngine.Peer() {
             @Override
             public void send(JsonObject m) {
-                try {
-                    ch.send(m);
-                } catch (IOException e) {
-                    ch.close(); // the reader sees the end and reports the disconnect
-                }
+                outbox.send(m);
             }
 
             @Override
@@ -253,9 +376,22 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             public String remoteHost() {
                 return ch.remoteHost();
             }
+
+            @Override
+            public boolean onThisHost() {
+                return onThisHost;
+            }
         };
-        int id = engine.join(peer, hello).join();
+        int id;
+        try {
+            id = engine.join(peer, hello).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            log.warn("could not admit a participant from " + ch.remote() + ": " + e.getCause());
+            outbox.close();
+            return;
+        }
         if (id < 0) {
+            outbox.close();
             return; // refused; the reason was sent
         }
         try {
@@ -264,9 +400,17 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 if (m == null) {
                     break;
                 }
+                String invalid = Schema.participant(m);
+                if (invalid != null) {
+                    engine.invalid(id, invalid);
+                    break;
+                }
                 engine.message(id, m);
             }
+        } catch (LineChannel.ProtocolException e) {
+            engine.invalid(id, e.getMessage());
         } finally {
+            outbox.close();
             if (!closed) { // a closed engine takes no more events
                 engine.disconnected(id);
             }
@@ -274,10 +418,20 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     }
 
     private void serveCommands(LineChannel ch) throws IOException {
-        ch.send(Msg.of(Msg.WELCOME));
         for (;;) {
-            JsonObject cmd = ch.receive();
+            JsonObject cmd;
+            try {
+                cmd = ch.receive();
+            } catch (LineChannel.ProtocolException e) {
+                log.warn("disconnected the command client " + ch.remote() + ": " + e.getMessage());
+                return;
+            }
             if (cmd == null) {
+                return;
+            }
+            String invalid = Schema.command(cmd);
+            if (invalid != null) {
+                log.warn("disconnected the command client " + ch.remote() + ": " + invalid);
                 return;
             }
             ch.send(answer(Msg.str(cmd, "verb", ""), Msg.str(cmd, "value", "")));

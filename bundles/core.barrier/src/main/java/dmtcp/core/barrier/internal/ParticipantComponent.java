@@ -1,12 +1,15 @@
 package dmtcp.core.barrier.internal;
 
 import com.google.gson.JsonObject;
+import dmtcp.core.barrier.protocol.Handshake;
 import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Launch;
+import dmtcp.mem.linux.api.ProcessTree;
 import dmtcp.mem.linux.api.Processes;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,6 +58,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
 
         /** role restart: the unique ids of the processes in those images. */
         String[] restartIds() default {};
+
+        /** This user's key file; empty: DMTCP_KEY_FILE, else ~/.config/dmtcp/key (doc/security.md). */
+        String keyFile() default "";
     }
 
     @Reference(service = LoggerFactory.class)
@@ -104,6 +111,14 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     }
 
     private void connect(Config config) {
+        String where = config.host() + ":" + config.port();
+        UserKey key;
+        try {
+            key = UserKey.loadOrCreate(config.keyFile().isEmpty() ? UserKey.defaultPath() : Path.of(config.keyFile()));
+        } catch (IOException e) {
+            giveUp(config, e.getMessage());
+            return;
+        }
         long deadline = System.nanoTime() + config.connectTimeoutSeconds() * 1_000_000_000L;
         IOException last = null;
         while (System.nanoTime() < Math.min(deadline, giveUpAt)) {
@@ -124,7 +139,13 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                     hello.addProperty("expect", config.images().length);
                     hello.add("uids", Msg.array(List.of(config.restartIds())));
                 }
-                int id = s.open(hello, 10_000);
+                int id;
+                try {
+                    id = s.open(key, hello, 10_000);
+                } catch (IOException e) {
+                    ch.close();
+                    throw e;
+                }
                 session = s;
                 log.info("joined coordinator {}:{} as participant {}", config.host(), config.port(), id);
                 if (!active) {
@@ -136,11 +157,21 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 log.warn("the coordinator refused this participant: {}", e.getMessage());
                 Launch.giveUp("the coordinator refused: " + e.getMessage() + "; nothing was restarted");
                 return;
+            } catch (Handshake.NotProven e) {
+                giveUp(config, where + " " + e.getMessage());
+                return;
+            } catch (Handshake.Refused e) {
+                if (!e.retry()) {
+                    giveUp(config, "the coordinator at " + where + " " + e.getMessage());
+                    return;
+                }
+                last = e;
+                if (!pause()) {
+                    return;
+                }
             } catch (IOException e) {
                 last = e;
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException ie) {
+                if (!pause()) {
                     return;
                 }
             }
@@ -149,6 +180,27 @@ public class ParticipantComponent implements ParticipantSession.Owner {
             log.error("cannot reach the coordinator at {}:{}: {}; the program runs on without checkpoints",
                     config.host(), config.port(), last == null ? "gave up" : last.getMessage());
         }
+    }
+
+    /** Before the next attempt to connect; false when interrupted (the component is going). */
+    private static boolean pause() {
+        try {
+            Thread.sleep(200);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * No checkpoints for this participant (the key cannot be read, or the coordinator is not
+     * this user's or refused this user): says so once; a launched program runs on, a
+     * restarter restores nothing.
+     */
+    private void giveUp(Config config, String why) {
+        boolean restart = Msg.ROLE_RESTART.equals(config.role());
+        log.error("{}; {}", why, restart ? "nothing was restarted" : "the program runs on without checkpoints");
+        Launch.giveUp(why + (restart ? "; nothing was restarted" : ""));
     }
 
     /** A program restored (or spawned) after we joined: watch it and tell the coordinator. */
@@ -187,13 +239,19 @@ public class ParticipantComponent implements ParticipantSession.Owner {
         return out;
     }
 
+    /**
+     * Kills every process of the computation on this side: the programs, their children and
+     * descendants, and the orphans this launcher adopted (see {@link ProcessTree#killAll}).
+     */
     @Override
     public void kill() {
         log.info("coordinator asked to kill the computation");
-        for (Child c : Processes.launched()) {
-            c.signal(9);
-        }
+        List<ProcessTree.Proc> killed = ProcessTree.killAll(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        log.info("killed {}", killed);
     }
+
+    /** How long a kill may take to find and stop every process (a fork bomb, a process stuck in D state). */
+    private static final int KILL_TIMEOUT_SECONDS = 10;
 
     @Override
     public void disconnected() {

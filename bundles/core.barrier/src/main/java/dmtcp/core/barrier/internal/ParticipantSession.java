@@ -3,8 +3,10 @@ package dmtcp.core.barrier.internal;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dmtcp.core.barrier.api.Stage;
+import dmtcp.core.barrier.protocol.Handshake;
 import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.core.barrier.spi.SubBarrier;
@@ -81,22 +83,25 @@ public final class ParticipantSession implements AutoCloseable {
     }
 
     /**
-     * Says hello and waits for the coordinator's welcome, then starts reading.
+     * Authenticates (the {@link Handshake} with this user's key), says hello and waits to
+     * be admitted, then starts reading.
      *
      * @param hello the hello message (role, name, host, pid, procs, ...)
      * @return this participant's id
-     * @throws IOException when refused or the connection breaks
+     * @throws Handshake.Refused when the coordinator refused the handshake (e.g. another user's key)
+     * @throws Handshake.NotProven when the other end could not prove it is this user's coordinator
+     * @throws Refused when the coordinator did not let this participant in
+     * @throws IOException when the connection breaks
      */
-    public int open(JsonObject hello, int timeoutMillis) throws IOException {
-        hello.addProperty("version", Msg.VERSION);
-        channel.send(hello);
+    public int open(UserKey key, JsonObject hello, int timeoutMillis) throws IOException {
+        Handshake.join(channel, key, hello, timeoutMillis);
         channel.setReadTimeout(timeoutMillis);
         JsonObject answer = channel.receive();
         channel.setReadTimeout(0);
         if (answer == null) {
-            throw new IOException("coordinator closed the connection before answering hello");
+            throw new IOException("coordinator closed the connection before admitting this participant");
         }
-        if (!Msg.WELCOME.equals(Msg.type(answer))) {
+        if (!Msg.ADMITTED.equals(Msg.type(answer))) {
             throw new Refused(Msg.str(answer, "reason", answer.toString()));
         }
         id = (int) Msg.num(answer, "id", 0);
@@ -130,7 +135,6 @@ public final class ParticipantSession implements AutoCloseable {
             JsonObject o = new JsonObject();
             o.addProperty("pid", p.pid());
             o.addProperty("name", p.name());
-            o.add("argv", Msg.array(p.argv()));
             o.addProperty("uid", p.uniqueId());
             a.add(o);
         }
@@ -155,10 +159,11 @@ public final class ParticipantSession implements AutoCloseable {
                 }
                 dispatch(m);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (!closed) {
                 log.warn("coordinator connection broke: " + e.getMessage());
             }
+            channel.close();
         }
         failWaits("the coordinator connection ended");
         if (!closed) {

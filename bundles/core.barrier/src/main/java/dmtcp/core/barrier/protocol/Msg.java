@@ -13,8 +13,14 @@ import java.util.List;
 public final class Msg {
     private Msg() {}
 
-    /** Protocol version sent in every hello; a coordinator refuses others. */
-    public static final int VERSION = 1;
+    /**
+     * Protocol version, in the coordinator's challenge and every hello; either side refuses
+     * others. 2: the authenticated handshake and authenticated lines (doc/security.md).
+     */
+    public static final int VERSION = 2;
+
+    // coordinator -> any connection, first
+    public static final String CHALLENGE = "challenge";
 
     // participant or client -> coordinator
     public static final String HELLO = "hello";
@@ -27,7 +33,10 @@ public final class Msg {
     public static final String COMMAND = "command";
 
     // coordinator -> participant or client
+    /** The answer to a hello whose proof verified; carries the coordinator's proof. */
     public static final String WELCOME = "welcome";
+    /** A participant is let into the computation (after welcome): its id, and the round it waits for. */
+    public static final String ADMITTED = "admitted";
     public static final String REFUSED = "refused";
     public static final String ROUND_BEGIN = "round-begin";
     public static final String STAGE = "stage";
@@ -62,19 +71,23 @@ public final class Msg {
         return str(o, "type", "");
     }
 
+    // The readers below never throw: a field of another type reads as the default (the
+    // coordinator validates every message against its schema before it reads one,
+    // internal.Schema; a client reads these from a peer it may not trust yet).
+
     public static String str(JsonObject o, String key, String dflt) {
         JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsString();
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : dflt;
     }
 
     public static long num(JsonObject o, String key, long dflt) {
         JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsLong();
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsLong() : dflt;
     }
 
     public static boolean bool(JsonObject o, String key, boolean dflt) {
         JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsBoolean();
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() ? e.getAsBoolean() : dflt;
     }
 
     public static List<String> strings(JsonObject o, String key) {
@@ -82,7 +95,9 @@ public final class Msg {
         JsonElement e = o.get(key);
         if (e != null && e.isJsonArray()) {
             for (JsonElement x : e.getAsJsonArray()) {
-                out.add(x.getAsString());
+                if (x.isJsonPrimitive() && x.getAsJsonPrimitive().isString()) {
+                    out.add(x.getAsString());
+                }
             }
         }
         return out;

@@ -116,7 +116,8 @@ public class BarrierEngineTest {
         RoundResult r = await(h.server.checkpoint());
         assertFalse(r.ok());
         assertTrue(r.message(), r.message().contains("participant " + bad[0].id + " (bad@testhost) disconnected during stage DRAINED"));
-        assertTrue(of(calls, "good").contains("resume"));
+        // the round's result completes when the coordinator sends abort: the survivor resumes after that
+        waitFor(() -> of(calls, "good").contains("resume"));
         assertFalse(of(calls, "good").contains("checkpoint"));
         assertTrue(h.log.stream().anyMatch(l -> l.startsWith("WARN ") && l.contains("aborted") && l.contains("previous checkpoint stays valid")));
         // the survivor goes on: the next round succeeds without the culprit
@@ -212,21 +213,46 @@ public class BarrierEngineTest {
     }
 
     @Test
-    public void aStageThatTakesTooLongIsAbortedNamingWhoDidNotAnswer() throws Exception {
-        h.server.engine().setStageTimeoutMillis(400);
+    public void aStageThatTakesTooLongIsAbortedNamingWhoDidNotAnswerAndItIsDropped() throws Exception {
         List<String> calls = new CopyOnWriteArrayList<>();
+        CountDownLatch inDrain = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
         h.join("quick", new Harness.Recorder("quick", calls));
         Harness.Participant stuck = h.join("stuck", new Harness.Recorder("stuck", calls) {
             @Override
             public void drain(StageContext ctx) throws Exception {
-                Thread.sleep(2000);
+                inDrain.countDown();
+                never.await(); // wedged until the test ends (the session's close interrupts it)
             }
         });
-        RoundResult r = await(h.server.checkpoint());
+        // the short timeout only for the stage the stuck participant is known to be in
+        // (set earlier, a loaded machine could time out a stage before it)
+        h.server.engine().setStageTimeoutMillis(60_000);
+        try {
+            stuckRound(calls, inDrain, stuck);
+        } finally {
+            never.countDown();
+        }
+    }
+
+    private void stuckRound(List<String> calls, CountDownLatch inDrain, Harness.Participant stuck) throws Exception {
+        var round = h.server.checkpoint();
+        assertTrue(inDrain.await(20, TimeUnit.SECONDS));
+        h.server.engine().setStageTimeoutMillis(400); // re-arms the running stage's timer
+        RoundResult r = await(round);
         assertFalse(r.ok());
         assertTrue(r.message(), r.message().contains("stage DRAINED of round 1 timed out after 400 ms waiting for participant "
                 + stuck.id + " (stuck@testhost)"));
         waitFor(() -> of(calls, "quick").contains("resume"));
+        // the member that did not answer is gone: it cannot wedge the next round
+        assertTrue(h.log.toString(), h.log.contains("WARN dropped participant " + stuck.id
+                + " (stuck@testhost): it did not answer within the stage timeout"));
+        awaitMembers(1);
+        h.server.engine().setStageTimeoutMillis(20_000);
+        calls.clear();
+        RoundResult next = await(h.server.checkpoint());
+        assertTrue(next.message(), next.ok());
+        assertEquals(ROUND, of(calls, "quick"));
     }
 
     @Test
@@ -236,10 +262,15 @@ public class BarrierEngineTest {
         h.server.setInterval(1);
         waitFor(() -> of(calls, "p").stream().filter("resume"::equals).count() >= 2);
         h.server.setInterval(0);
-        Thread.sleep(300); // a round that had begun may still finish
-        long n = of(calls, "p").stream().filter("resume"::equals).count();
+        assertEquals(0, h.server.engine().interval()); // the engine took it: no tick is scheduled any more
+        // a round that had begun still finishes: wait until the engine is idle and the participant resumed
+        waitFor(() -> h.server.engine().idle());
+        long rounds = h.server.engine().lastResult().round();
+        waitFor(() -> of(calls, "p").stream().filter("resume"::equals).count() == rounds);
+        // and no further round begins (a negative: this sleep can only miss a failure, never cause one)
         Thread.sleep(1500);
-        assertEquals(n, of(calls, "p").stream().filter("resume"::equals).count());
+        assertEquals(rounds, h.server.engine().lastResult().round());
+        assertTrue(h.server.engine().idle());
         assertTrue(h.log.stream().anyMatch(l -> l.contains("interval checkpoint (every 1 s)")));
     }
 

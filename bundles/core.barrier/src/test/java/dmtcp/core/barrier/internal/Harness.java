@@ -1,8 +1,10 @@
 package dmtcp.core.barrier.internal;
 
 import com.google.gson.JsonObject;
+import dmtcp.core.barrier.protocol.Handshake;
 import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
+import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import java.io.IOException;
@@ -17,10 +19,19 @@ final class Harness implements AutoCloseable {
     final List<String> log = new CopyOnWriteArrayList<>();
     final CoordinatorServer server;
     final Path dir;
+    /** This test's user key (in the test's folder, not the user's real one). */
+    final Path keyFile;
+    final UserKey key;
     private final List<Participant> participants = new ArrayList<>();
+    private final List<LineChannel> raws = new CopyOnWriteArrayList<>();
     volatile boolean stopped;
 
     Harness(Path dir, long stageTimeoutMillis, int interval) throws IOException {
+        this(dir, dir, stageTimeoutMillis, interval);
+    }
+
+    /** A coordinator whose checkpoint directory (where the restart script goes) is {@code coordinatorDir}. */
+    Harness(Path dir, Path coordinatorDir, long stageTimeoutMillis, int interval) throws IOException {
         this.dir = dir;
         Reporter events = new Reporter() {
             @Override
@@ -38,8 +49,10 @@ final class Harness implements AutoCloseable {
                 log.add("DEBUG " + m);
             }
         };
-        server = new CoordinatorServer(new CoordinatorServer.Settings("", 0, false, interval, dir, stageTimeoutMillis,
-                "dmtcp_restart"), events, () -> stopped = true);
+        keyFile = dir.resolve("keys").resolve("key");
+        key = UserKey.loadOrCreate(keyFile);
+        server = new CoordinatorServer(new CoordinatorServer.Settings("", 0, false, interval, coordinatorDir, stageTimeoutMillis,
+                "dmtcp_restart", keyFile), events, () -> stopped = true);
     }
 
     Participant join(String name, BarrierHook... hooks) throws IOException {
@@ -52,8 +65,29 @@ final class Harness implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A participant that speaks the protocol itself (the test writes and reads its lines):
+     * authenticated with this harness's key, hello sent.
+     */
+    LineChannel raw(JsonObject hello) throws IOException {
+        LineChannel ch = LineChannel.connect("127.0.0.1", server.port(), 2000);
+        raws.add(ch);
+        Handshake.join(ch, key, hello, 5000);
+        return ch;
+    }
+
+    /** A raw participant's hello: role launch, the given name, no processes. */
+    static JsonObject hello(String name) {
+        JsonObject hello = Msg.of(Msg.HELLO);
+        hello.addProperty("role", Msg.ROLE_LAUNCH);
+        hello.addProperty("name", name);
+        hello.addProperty("host", "testhost");
+        return hello;
+    }
+
     @Override
     public void close() {
+        raws.forEach(LineChannel::close);
         for (Participant p : participants) {
             p.session.close();
         }
@@ -91,11 +125,7 @@ final class Harness implements AutoCloseable {
                 }
             };
             session = new ParticipantSession(ch, () -> List.copyOf(hooks), this, reporter, h.dir);
-            JsonObject hello = Msg.of(Msg.HELLO);
-            hello.addProperty("role", Msg.ROLE_LAUNCH);
-            hello.addProperty("name", name);
-            hello.addProperty("host", "testhost");
-            id = session.open(hello, 5000);
+            id = session.open(h.key, hello(name), 5000);
         }
 
         /** Drops the connection as a crashed launcher would. */

@@ -12,6 +12,7 @@ package dmtcp.mem.linux.api;
  *     and it is re-created as an unlinked file (O_TMPFILE) in its old directory, else /tmp;
  * <li>{@link #TERMINAL} a tty/pty (any fd number): at restore a dup of the restarter's own
  *     fd 0 (opened read-only), 1 (write-only) or 2 (read-write); fds 0-2 take the restarter's same fd;
+ *     its {@link Termios} (and window size, if the new terminal has none) go to that terminal;
  * <li>{@link #STDIO} fd 0, 1 or 2 holding something not reopenable (a pipe from the launching
  *     shell, a socket...): at restore the restarter's same fd, as DMTCP does for the standard streams.
  * </ul>
@@ -24,8 +25,18 @@ package dmtcp.mem.linux.api;
  * @param mode st_mode of the open file (type and permission bits)
  * @param cloexec the close-on-exec flag
  * @param content the bytes of a DELETED file, else null (read-only: do not modify)
+ * @param termios a TERMINAL's line settings at checkpoint time, else null (also when they could
+ *     not be read, and in images written before they were saved)
+ * @param winsize a TERMINAL's window size at checkpoint time, else null (the same)
  */
-public record FdState(int fd, String kind, String path, int flags, long offset, int mode, boolean cloexec, byte[] content) {
+public record FdState(int fd, String kind, String path, int flags, long offset, int mode, boolean cloexec, byte[] content,
+        Termios termios, WinSize winsize) {
+
+    /** Any fd but a terminal (no termios, no window size). */
+    public FdState(int fd, String kind, String path, int flags, long offset, int mode, boolean cloexec, byte[] content) {
+        this(fd, kind, path, flags, offset, mode, cloexec, content, null, null);
+    }
+
     public static final String FILE = "file";
     public static final String DIR = "dir";
     public static final String DEVICE = "device";
@@ -41,6 +52,7 @@ public record FdState(int fd, String kind, String path, int flags, long offset, 
     @Override
     public String toString() {
         return "fd " + fd + " " + kind + " " + path + " flags 0" + Integer.toOctalString(flags) + " pos " + offset
-                + (cloexec ? " cloexec" : "") + (content != null ? " (" + content.length + " bytes saved)" : "");
+                + (cloexec ? " cloexec" : "") + (content != null ? " (" + content.length + " bytes saved)" : "")
+                + (termios != null ? " " + termios : "") + (winsize != null ? " " + winsize : "");
     }
 }

@@ -43,7 +43,7 @@ public final class Freezer {
                         if (stopped.contains(t) || gone.contains(t) || seized.contains(t)) {
                             continue;
                         }
-                        int errno = Tracee.trySeize(t, 0);
+                        int errno = Tracee.seizeLive(t);
                         if (errno == 0) {
                             Tracee.interrupt(t);
                             seized.add(t);

@@ -40,6 +40,14 @@ public final class Launch {
         return c.pid();
     }
 
+    /**
+     * {@code pid} is a child the runtime started for itself (the coordinator it started in
+     * the background): neither an orphan of the programs nor part of the computation.
+     */
+    public static void helper(long pid) {
+        Processes.helper(pid);
+    }
+
     private static final Object LOCK = new Object();
     private static int expected = 1;
     private static String failure;

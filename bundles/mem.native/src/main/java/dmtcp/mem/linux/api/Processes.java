@@ -24,7 +24,32 @@ public final class Processes {
     /** Every child ever spawned, restore stubs included (for tests that check a failed restore's cleanup). */
     private static final List<Child> ALL = new CopyOnWriteArrayList<>();
 
+    /** Children this JVM started for itself, not for the computation (a coordinator). */
+    private static final java.util.Set<Long> HELPERS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private Processes() {}
+
+    /**
+     * Records {@code pid} as a child this JVM started for its own use (a coordinator the
+     * launcher started in the background): it is no orphan the programs left behind
+     * ({@link ProcessTree#adopted}) and no part of the computation to kill.
+     */
+    public static void helper(long pid) {
+        HELPERS.add(pid);
+    }
+
+    /** Whether {@code pid} is a live child this JVM started itself: a program, a restore stub or a helper. */
+    static boolean isOurs(int pid) {
+        if (HELPERS.contains((long) pid)) {
+            return true;
+        }
+        for (Child c : ALL) {
+            if (c.pid() == pid && c.isAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Finds the file {@code program} names, the way a shell would: a name containing a

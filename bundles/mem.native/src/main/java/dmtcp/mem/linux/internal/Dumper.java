@@ -106,6 +106,8 @@ public final class Dumper {
                 itimers[w] = new long[] {bb.getLong(0), bb.getLong(8), bb.getLong(16), bb.getLong(24)};
             }
             timers = Timers.withValues(timers, main, site, scratch, mem);
+            // the last injected call: from here on the program is exactly as the freeze left it
+            putBack();
             long[][] rlimits = rlimits(live);
             String[] stat = statFields(live);
             MmLayout mm = new MmLayout(num(stat, 26), num(stat, 27), num(stat, 45), num(stat, 46), num(stat, 47), brk,
@@ -132,8 +134,10 @@ public final class Dumper {
             streamMemory(regions, sink);
             return state;
         } finally {
-            if (spare != 0) {
-                Inject.syscall(tids.get(0), site, Sys.SYS_munmap, spare, Mman.PAGE_SIZE);
+            try {
+                putBack(); // a no-op unless the dump failed before its last injected call
+            } catch (RuntimeException e) {
+                // the dump failed already (a thread died?): its error is the one to report
             }
             mem.close();
         }
@@ -141,16 +145,40 @@ public final class Dumper {
 
     private List<MemoryRegion> maps;
     private long spare;
+    /** Scratch slots in the program's stacks and the bytes they held before the dump wrote there. */
+    private final java.util.Map<Long, byte[]> slots = new java.util.LinkedHashMap<>();
+
+    /**
+     * Undoes what the injected calls left in the program: the spare page is unmapped and
+     * the scratch slots get their bytes back. Runs once the last call has been made and
+     * before any memory is streamed (so the image holds the program's own bytes), and again
+     * (a no-op then) when the dump fails half-way. With every thread also parked after each
+     * call (see {@link Tracee#park}), a tracer that dies while the image is written leaves a
+     * program exactly as it was frozen.
+     */
+    private void putBack() {
+        if (spare != 0) {
+            long page = spare;
+            spare = 0;
+            Inject.syscall(tids.get(0), site, Sys.SYS_munmap, page, Mman.PAGE_SIZE);
+        }
+        for (java.util.Map.Entry<Long, byte[]> e : slots.entrySet()) {
+            mem.write(e.getKey(), e.getValue());
+        }
+        slots.clear();
+    }
 
     /**
      * A 64-byte slot for injected calls' output: 1 KiB below the thread's stack pointer
-     * (well past the red zone) when that lies in a writable mapping, else a spare page
-     * mapped for the dump (and unmapped before it ends; it is not in the saved maps).
+     * (well past the red zone) when that lies in a writable mapping (its bytes are kept and
+     * put back by {@link #putBack}), else a spare page mapped for the dump (and unmapped
+     * again; it is not in the saved maps).
      */
     private long scratchOf(int tid) {
         long slot = (Tracee.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
         for (MemoryRegion r : maps) {
             if (slot >= r.start() && slot + 64 <= r.end() && (r.prot() & Mman.PROT_WRITE) != 0 && !r.shared()) {
+                slots.computeIfAbsent(slot, a -> mem.read(a, 64));
                 return slot;
             }
         }

@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * The file descriptor table of a frozen process, read from this JVM: /proc/PID/fd/N
- * (target), /proc/PID/fdinfo/N (pos, flags) and a stat through the fd link. Nothing is
- * injected. Whatever cannot be restored is refused with an {@link UnsupportedFdException}
+ * (target), /proc/PID/fdinfo/N (pos, flags), a stat through the fd link, and a terminal's
+ * settings through a fresh open of it ({@link Terminals#read}). Nothing is injected. Whatever cannot be restored is refused with an {@link UnsupportedFdException}
  * before anything else of the dump happens.
  */
 public final class Fds {
@@ -98,7 +98,7 @@ public final class Fds {
 
     /**
      * What kind of fd this is, or an {@link UnsupportedFdException}. {@code link} is where a
-     * deleted file's bytes are read from (null: do not read, for tests).
+     * deleted file's bytes and a terminal's settings are read from (null: do not read, for tests).
      */
     static FdState classify(int fd, String target, int flags, long pos, int mode, Path link) throws IOException {
         boolean cloexec = (flags & O_CLOEXEC) != 0;
@@ -109,7 +109,8 @@ public final class Fds {
         }
         if (target.startsWith("/")) {
             if (isTerminal(target)) {
-                return new FdState(fd, FdState.TERMINAL, target, flags, 0, mode, cloexec, null);
+                Terminals.Settings t = link == null ? new Terminals.Settings(null, null) : Terminals.read(link);
+                return new FdState(fd, FdState.TERMINAL, target, flags, 0, mode, cloexec, null, t.termios(), t.winsize());
             }
             if (target.endsWith(" (deleted)")) {
                 String path = target.substring(0, target.length() - " (deleted)".length());

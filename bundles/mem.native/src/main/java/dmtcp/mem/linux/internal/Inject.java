@@ -13,7 +13,12 @@ public final class Inject {
 
     private static final int[] ARG_REGS = {UserRegs.RDI, UserRegs.RSI, UserRegs.RDX, UserRegs.R10, UserRegs.R8, UserRegs.R9};
 
-    /** Runs {@code nr(args)} in {@code tid} at the {@code 0f 05} at {@code site}; returns raw rax. */
+    /**
+     * Runs {@code nr(args)} in {@code tid} at the {@code 0f 05} at {@code site}; returns raw rax.
+     * In a thread of a live program ({@link Tracee#isLive}) the call ends with the thread
+     * {@linkplain Tracee#park parked}, its registers back: if this JVM dies between two
+     * calls, the program runs on as if nothing had been injected.
+     */
     public static long syscall(int tid, long site, long nr, long... args) {
         Tracee.checkThread();
         long[] saved = Tracee.getRegs(tid);
@@ -28,6 +33,9 @@ public final class Inject {
         Tracee.step(tid);
         long[] after = Tracee.getRegs(tid);
         Tracee.setRegs(tid, saved);
+        if (Tracee.isLive(tid)) {
+            Tracee.park(tid);
+        }
         if (after[UserRegs.RIP] != site + 2) {
             throw new IllegalStateException("injected syscall " + nr + " in " + tid + " stopped at 0x"
                     + Long.toHexString(after[UserRegs.RIP]) + ", not after the syscall at 0x" + Long.toHexString(site));

@@ -5,7 +5,7 @@ import com.sun.jna.Pointer;
 
 /**
  * Direct-mapped glibc entry points (one place for &lt;unistd.h&gt;, &lt;spawn.h&gt;,
- * &lt;signal.h&gt;, &lt;sys/wait.h&gt;, &lt;sys/prctl.h&gt;, &lt;poll.h&gt;). Public libc symbols only.
+ * &lt;signal.h&gt;, &lt;sys/wait.h&gt;, &lt;fcntl.h&gt;, &lt;sys/prctl.h&gt;, &lt;poll.h&gt;). Public libc symbols only.
  * Every function returns the raw C result; callers read errno with
  * {@link Native#getLastError()} and raise {@link dmtcp.mem.linux.api.NativeException}.
  */
@@ -56,6 +56,13 @@ public final class Libc {
     public static native int close(int fd);
     public static native int getpid();
     public static native int gettid();
+    public static native int getpgrp();
+    public static final int X_OK = 1;
+    public static final int W_OK = 2;
+
+    // <fcntl.h>
+    public static final int AT_EACCESS = 0x200;
+    public static native int faccessat(int dirfd, String path, int mode, int flags);
 
     // <poll.h>
     public static final short POLLIN = 0x1;

@@ -45,6 +45,7 @@ public final class Restorer {
     private static final long TASK_SIZE = 0x7ffffffff000L;
     private static final int SIGSTOP = 19;
     private static final int SIGTRAP = 5;
+    private static final int SIGWINCH = 28;
     private static final int SS_DISABLE = 2;
     private static final int SS_AUTODISARM = 1 << 31;
 
@@ -204,6 +205,8 @@ public final class Restorer {
     private Set<Integer> due;
     /** Where the last injected call runs: a syscall in the moved vDSO, or -1 (the trampoline). */
     private long finalSite;
+    /** Saved terminal settings by the restarter's fd (0-2) the terminal fds became dups of; set by {@link #restoreFds}. */
+    private Map<Integer, FdState> terminals = Map.of();
 
     /**
      * Arms the timers, removes the trampoline, gives every thread its saved registers and
@@ -239,6 +242,7 @@ public final class Restorer {
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
             mark("timers+registers");
+            boolean resized = applyTerminals();
             // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
             // stops before running one instruction, and SIGCONT resumes it
             int sig = st.stopped() ? SIGSTOP : 0;
@@ -253,6 +257,9 @@ public final class Restorer {
             for (Tracee.Caught p : Tracee.drainPending(tids)) {
                 Tracee.resend(pid, p);
             }
+            if (resized) {
+                Libc.kill(pid, SIGWINCH); // a terminal of another size than it knew: it asks again, and redraws
+            }
             mark("detach");
             done = true;
             return stub;
@@ -261,6 +268,28 @@ public final class Restorer {
                 abandon();
             }
         }
+    }
+
+    /**
+     * Gives the restarter's terminals that the program's terminal fds became the settings
+     * saved with them ({@link Terminals#apply}: termios, and the window size where the new
+     * terminal has none), now that nothing of the restore can fail any more and just before
+     * the program runs: a restart that is abandoned leaves the user's terminal as it was.
+     *
+     * @return whether a terminal got settings (the program is then sent SIGWINCH)
+     */
+    private boolean applyTerminals() {
+        boolean any = false;
+        for (Map.Entry<Integer, FdState> e : terminals.entrySet()) {
+            String why = Terminals.apply(e.getKey(), e.getValue());
+            if (why == null) {
+                any = true;
+            } else if (!"is no terminal".equals(why)) {
+                System.err.println("dmtcp restore: fd " + e.getValue().fd() + " became the restarter's fd " + e.getKey() + ", which "
+                        + why + ": its terminal modes are left as they are");
+            }
+        }
+        return any;
     }
 
     /** Waits for the stub's self-stop, seizes it, lets it exec the saved executable and steps out of execve. */
@@ -719,6 +748,8 @@ public final class Restorer {
                 inject("close", SYS_close, fd);
             }
         }
+        terminals = Terminals.byRestarterFd(st.fds());
+        terminals.keySet().removeIf(k -> std[k] < 0);
     }
 
     /**

@@ -27,6 +27,12 @@ public final class Tracee {
     private static final List<Caught> PENDING = new ArrayList<>();
 
     /**
+     * Threads of live programs ({@link #seizeLive}): no PTRACE_O_EXITKILL, so they run on if
+     * this JVM dies; every injected call into one ends with {@link #park}.
+     */
+    private static final java.util.Set<Integer> LIVE = new java.util.HashSet<>();
+
+    /**
      * A signal that reached thread {@code tid} during one of our single-steps and was held back,
      * with its siginfo (PTRACE_GETSIGINFO; null if it could not be read).
      */
@@ -53,9 +59,22 @@ public final class Tracee {
         req("PTRACE_SEIZE", PTRACE_SEIZE, tid, 0, options);
     }
 
-    /** PTRACE_SEIZE without throwing: 0, or the errno (ESRCH: gone; EPERM: e.g. a zombie). */
-    public static int trySeize(int tid, int options) {
-        return Ptrace.ptrace(PTRACE_SEIZE, tid, 0, options) == 0 ? 0 : Native.getLastError();
+    /**
+     * PTRACE_SEIZE of a thread of a live program (no options: it must run on if this JVM
+     * dies), without throwing: 0, or the errno (ESRCH: gone; EPERM: e.g. a zombie). The
+     * thread is then {@linkplain #isLive live} until {@link #detachIfAlive} or {@link #detach}.
+     */
+    public static int seizeLive(int tid) {
+        if (Ptrace.ptrace(PTRACE_SEIZE, tid, 0, 0) != 0) {
+            return Native.getLastError();
+        }
+        LIVE.add(tid);
+        return 0;
+    }
+
+    /** Whether {@code tid} is a thread of a live program seized by {@link #seizeLive}. */
+    public static boolean isLive(int tid) {
+        return LIVE.contains(tid);
     }
 
     public static void interrupt(int tid) {
@@ -67,6 +86,7 @@ public final class Tracee {
     }
 
     public static void detach(int tid, int sig) {
+        LIVE.remove(tid);
         req("PTRACE_DETACH", PTRACE_DETACH, tid, 0, sig);
     }
 
@@ -75,6 +95,7 @@ public final class Tracee {
      * Returns false for such a thread: its exit is still ours to collect (see {@link #reap}).
      */
     public static boolean detachIfAlive(int tid, int sig) {
+        LIVE.remove(tid);
         if (Ptrace.ptrace(PTRACE_DETACH, tid, 0, sig) == 0) {
             return true;
         }
@@ -240,11 +261,46 @@ public final class Tracee {
             if (sig == 5) { // SIGTRAP: the step is done
                 return;
             }
-            Memory info = new Memory(SIGINFO_SIZE);
-            boolean got = Ptrace.ptrace(PTRACE_GETSIGINFO, tid, 0, Pointer.nativeValue(info)) == 0;
-            PENDING.add(new Caught(tid, sig, got ? info.getByteArray(0, SIGINFO_SIZE) : null));
+            holdBack(tid, sig);
             singleStep(tid, 0);
         }
+    }
+
+    /**
+     * Brings a thread that one of our single-steps left stopped back into the plain
+     * PTRACE_EVENT_STOP the freeze put it in, without it running an instruction. After a
+     * step the thread sits in a SIGTRAP signal-delivery-stop with the trap flag still forced
+     * on (the kernel clears it only when the tracer resumes or detaches it): if this JVM
+     * died then, the kernel's detach at tracer exit (which neither cancels the signal nor
+     * clears the flag) would deliver that SIGTRAP and the program would die of it (signal
+     * 5, seen: a launcher killed during a checkpoint). PTRACE_INTERRUPT queues a trap stop;
+     * PTRACE_CONT(0) cancels the SIGTRAP and clears the trap flag, and the thread takes the
+     * queued trap in the kernel, before returning to user space. From that stop a tracer
+     * death simply lets the program run on. Signals that arrive meanwhile are held back as in
+     * {@link #step}.
+     */
+    public static void park(int tid) {
+        interrupt(tid);
+        cont(tid, 0);
+        for (;;) {
+            int st = waitTid(tid);
+            if (!isStopped(st)) {
+                throw new NativeException("parking of " + tid, 3, "the thread ended (status 0x" + Integer.toHexString(st) + ")");
+            }
+            if (event(st) == PTRACE_EVENT_STOP) {
+                return;
+            }
+            if (event(st) == 0) {
+                holdBack(tid, stopSig(st));
+            }
+            cont(tid, 0);
+        }
+    }
+
+    private static void holdBack(int tid, int sig) {
+        Memory info = new Memory(SIGINFO_SIZE);
+        boolean got = Ptrace.ptrace(PTRACE_GETSIGINFO, tid, 0, Pointer.nativeValue(info)) == 0;
+        PENDING.add(new Caught(tid, sig, got ? info.getByteArray(0, SIGINFO_SIZE) : null));
     }
 
     /** Signals caught during steps of these threads; forgotten here. */

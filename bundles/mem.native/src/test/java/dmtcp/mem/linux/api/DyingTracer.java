@@ -1,0 +1,63 @@
+package dmtcp.mem.linux.api;
+
+import dmtcp.mem.linux.internal.Sys;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The tracer that dies (a JVM of its own, started by {@link TracerDeathTest}): spawns
+ * {@code PROGRAM ARGS...} (its first argument is the output file), waits for its first
+ * lines, prints "pid N", and at MOMENT SIGKILLs itself, as a {@code kill -9} of a launcher
+ * would: {@code frozen} (frozen, nothing injected), {@code injected} (three injected calls
+ * into every thread), {@code described} (in the sink's describe: every injected call of
+ * the dump done, no memory read yet), {@code streaming} (in the sink's second write: the
+ * image half written).
+ */
+public final class DyingTracer {
+    private DyingTracer() {}
+
+    public static void main(String[] args) throws Exception {
+        String moment = args[0];
+        List<String> argv = Arrays.asList(args).subList(1, args.length);
+        Child c = Processes.spawn(argv);
+        CPrograms.awaitLines(Path.of(argv.get(1)), 3, 30_000);
+        System.out.println("pid " + c.pid());
+        System.out.flush();
+        Frozen f = Freezer.freeze(c.pid());
+        switch (moment) {
+            case "frozen" -> die();
+            case "injected" -> {
+                for (int i = 0; i < 3; i++) {
+                    for (int t : f.tids()) {
+                        Injector.check(t, "getpid", Sys.SYS_getpid);
+                    }
+                }
+                die();
+            }
+            default -> Checkpointer.dump(f, new MemorySink() {
+                private int writes;
+
+                @Override
+                public void describe(ProcessState s) {
+                    if (moment.equals("described")) {
+                        die();
+                    }
+                }
+
+                @Override
+                public void write(MemoryRegion region, long offset, ByteBuffer data) {
+                    if (++writes == 2) {
+                        die();
+                    }
+                }
+            });
+        }
+        throw new IllegalStateException("moment " + moment + " never came");
+    }
+
+    private static void die() {
+        Processes.kill((int) ProcessHandle.current().pid(), 9);
+    }
+}
