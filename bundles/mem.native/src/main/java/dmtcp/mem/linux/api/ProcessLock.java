@@ -85,6 +85,16 @@ public final class ProcessLock {
      * @throws IllegalArgumentException when {@code uniqueId} is not one DMTCP makes
      */
     public static ProcessLock acquire(Path dir, String uniqueId, String program, String tool) throws IOException {
+        try {
+            return acquireOrWait(dir, uniqueId, program, tool);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while taking the lock of " + describe(program, uniqueId));
+        }
+    }
+
+    private static ProcessLock acquireOrWait(Path dir, String uniqueId, String program, String tool)
+            throws IOException, InterruptedException {
         if (!ID.matcher(uniqueId).matches()) {
             throw new IllegalArgumentException("the unique id '" + uniqueId + "' of " + program + " is not one DMTCP makes");
         }
@@ -104,6 +114,11 @@ public final class ProcessLock {
                 String content = read(ch);
                 if (l == null) {
                     Holder h = parse(content);
+                    // its holder has just locked it and is writing it: that takes microseconds
+                    for (int i = 0; h == null && i < 200; i++) {
+                        Thread.sleep(5);
+                        h = parse(read(ch));
+                    }
                     throw new AlreadyRunning(describe(program, uniqueId) + (h == null ? " is being started by another DMTCP command"
                             : h.processAlive() ? " already runs as pid " + h.pid() + " under " + h.tool() + " pid " + h.holderPid()
                             : " is being restarted by " + h.tool() + " pid " + h.holderPid()));
