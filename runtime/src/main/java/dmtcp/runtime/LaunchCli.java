@@ -58,7 +58,7 @@ final class LaunchCli implements Callable<Integer> {
         argv.add(program);
         argv.addAll(arguments);
         try {
-            s.launch("launch", new Class<?>[] {String[].class}, (Object) argv.toArray(new String[0]));
+            s.launch("launch", new Class<?>[] {String[].class, String.class}, argv.toArray(new String[0]), Env.runtimeDir().toString());
         } catch (IllegalStateException e) {
             System.err.println("dmtcp_checkpoint: cannot run '" + program + "': " + e.getMessage());
             s.abandon();

@@ -127,20 +127,34 @@ final class PrivateDir {
                 }
             }
         }
-        for (Path p = dir.getParent(); bad == null && p != null; p = p.getParent()) {
-            int owner = attr(p, "unix:uid");
-            int mode = attr(p, "unix:mode");
-            if (owner != 0 && owner != me) {
-                bad = "lies in " + p + ", which belongs to uid " + owner + " (who could replace it)";
-            } else if ((mode & 022) != 0 && (mode & 01000) == 0) {
-                bad = "lies in " + p + ", which other users may write and which has no sticky bit (mode 0"
-                        + Integer.toOctalString(mode & 07777) + "): they could replace it";
-            }
+        if (bad == null) {
+            bad = replaceable(dir.getParent());
         }
         if (bad != null) {
             throw new IllegalStateException("refusing the private folder " + dir + " (" + why + "): it " + bad
                     + "; remove it or set DMTCP_TMPDIR to a folder of yours");
         }
+    }
+
+    /**
+     * Why what lies in {@code folder} could be replaced by another user: {@code folder} or
+     * one above it belongs to someone other than root and this user, or others may write it
+     * and it has no sticky bit (renaming or deleting in a sticky folder needs ownership of
+     * the entry, as in /tmp); null when nobody else can.
+     */
+    static String replaceable(Path folder) {
+        int me = uid();
+        for (Path p = folder; p != null; p = p.getParent()) {
+            int owner = attr(p, "unix:uid");
+            int mode = attr(p, "unix:mode");
+            if (owner != 0 && owner != me) {
+                return "lies in " + p + ", which belongs to uid " + owner + " (who could replace it)";
+            } else if ((mode & 022) != 0 && (mode & 01000) == 0) {
+                return "lies in " + p + ", which other users may write and which has no sticky bit (mode 0"
+                        + Integer.toOctalString(mode & 07777) + "): they could replace it";
+            }
+        }
+        return null;
     }
 
     static int attr(Path p, String name) {

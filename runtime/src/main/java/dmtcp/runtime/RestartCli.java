@@ -1,7 +1,6 @@
 package dmtcp.runtime;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +14,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * dmtcp_restart: restarts processes from their images. Before anything starts, every
- * image is checked (it opens, it is a DMTCP image of a known version, and its process is
- * not still running here); then the restarter joins the coordinator, which runs the
+ * image is checked (a file of this user's that nobody else could have put there, see
+ * {@link ImageOwner}; a DMTCP image of a known version; its process not still running
+ * here, and not running anywhere under another restarter of this user, see RestartCheck's
+ * locks; of several images of one process only the newest); then the restarter joins the coordinator, which runs the
  * restart round once the restarters hold every image; at RESTARTING the processes are
  * rebuilt as children of this restarter, which then supervises them like dmtcp_checkpoint.
  */
@@ -36,6 +37,12 @@ final class RestartCli implements Callable<Integer> {
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    @Option(names = "--allow-foreign-images",
+            description = "Restart images of another user, or in a folder other users could write, with a warning "
+                    + "(refused by default: a restarted image runs as you). No environment variable sets it: it is asked "
+                    + "for each time.")
+    boolean allowForeign;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Checkpoint images to restart.")
     List<Path> images;
 
@@ -46,38 +53,54 @@ final class RestartCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (Path p : images) {
-            if (!Files.isRegularFile(p)) {
-                System.err.println("dmtcp_restart: " + p + ": no such image file");
+            try {
+                dmtcp.image.format.api.ImageReader.checkFile(p);
+            } catch (java.io.IOException e) {
+                System.err.println("dmtcp_restart: " + e.getMessage());
                 return 1;
             }
-            if (!Files.isReadable(p)) {
-                System.err.println("dmtcp_restart: " + p + ": not readable");
-                return 1;
-            }
+        }
+        String foreign = ImageOwner.check(images, allowForeign, System.err);
+        if (foreign != null) {
+            System.err.println("dmtcp_restart: " + foreign + "; nothing was restarted");
+            return 1;
         }
         String[] paths = images.stream().map(p -> p.toAbsolutePath().normalize().toString()).toArray(String[]::new);
         boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
         Session s = options.session("dmtcp_restart", coordinator, given);
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "restart");
-        props.put("dmtcp.images", String.join(File.pathSeparator, paths));
         props.put("dmtcp.gzip", String.valueOf(options.compress()));
         s.init(props);
-        String refused = (String) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.RestartCheck", "check",
-                new Class<?>[] {String[].class}, (Object) paths);
+        String refused = (String) s.call("dmtcp.ckpt.process", CHECK, "check", new Class<?>[] {String[].class}, (Object) paths);
         if (refused != null) {
             System.err.println("dmtcp_restart: " + refused + "; nothing was restarted");
             return 1;
         }
+        String[][] newest = (String[][]) s.call("dmtcp.ckpt.process", CHECK, "newest", new Class<?>[] {String[].class}, (Object) paths);
+        for (String skipped : newest[1]) {
+            System.err.println("dmtcp_restart: " + skipped);
+        }
+        paths = newest[0];
+        String locked = (String) s.call("dmtcp.ckpt.process", CHECK, "lock", new Class<?>[] {String[].class, String.class}, paths,
+                Env.runtimeDir().toString());
+        if (locked != null) {
+            System.err.println("dmtcp_restart: " + locked + "; nothing was restarted");
+            return 1;
+        }
+        // read when the framework starts (Felix falls back to system properties)
+        System.setProperty("dmtcp.images", String.join(File.pathSeparator, paths));
         // the coordinator refuses the restarter while a process of these images still runs
-        System.setProperty("dmtcp.restartIds", (String) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.RestartCheck",
-                "uniqueIds", new Class<?>[] {String[].class}, (Object) paths));
+        System.setProperty("dmtcp.restartIds", (String) s.call("dmtcp.ckpt.process", CHECK, "uniqueIds",
+                new Class<?>[] {String[].class}, (Object) paths));
         s.launch("prepareRestart", new Class<?>[] {int.class}, paths.length);
         restoreAhead(s, paths);
         s.ensureCoordinator();
         s.start();
         return s.waitAndStop();
     }
+
+    private static final String CHECK = "dmtcp.ckpt.process.api.RestartCheck";
 
     /**
      * Rebuilds the processes (held stopped) while the coordinator is found and the runtime

@@ -123,10 +123,18 @@ public class CheckpointRestartIT {
             assertTrue(m.find());
             if (cycle == 1) {
                 // the image's own pid is gone but its process runs again, restarted with the same
-                // unique id: the coordinator refuses a second restart, and the copy the refused
-                // restarter rebuilt ahead (held stopped) is killed without running a step
+                // unique id: the restarter's lock in the private folder refuses a second restart
+                // before anything is rebuilt
                 int n = ticks(out).size();
-                Tools.Result again = t.run("dmtcp_restart", "-p", p, "--join", images.get(0).toString());
+                Tools.Result locked = t.run("dmtcp_restart", "-p", p, "--join", images.get(0).toString());
+                assertEquals(locked.err(), 1, locked.exit());
+                assertContains(locked.err(), "already runs as pid");
+                assertContains(locked.err(), "nothing was restarted");
+                // from another private folder (no lock there) the coordinator refuses it, and the copy the
+                // refused restarter rebuilt ahead (held stopped) is killed without running a step
+                Tools elsewhere = new Tools(t.user, t.workDir);
+                elsewhere.env.put("DMTCP_TMPDIR", t.workDir.resolve("tmp2").toString());
+                Tools.Result again = elsewhere.run("dmtcp_restart", "-p", p, "--join", images.get(0).toString());
                 assertEquals(again.err(), 1, again.exit());
                 assertContains(again.err(), "is still running as pid");
                 assertContains(again.err(), "nothing was restarted");
@@ -146,7 +154,7 @@ public class CheckpointRestartIT {
         }
         Tools.Result twice = t.run("dmtcp_restart", "-p", p, "--join", image.toString());
         assertEquals(1, twice.exit());
-        assertContains(twice.err(), "is still running");
+        assertContains(twice.err(), "already runs as pid");
         assertContains(twice.err(), "nothing was restarted");
         int n = ticks(out).size();
         Tools.waitFor("the running program to go on", 10, () -> ticks(out).size() > n + 2);
@@ -158,6 +166,10 @@ public class CheckpointRestartIT {
         Path cut = t.workDir.resolve("cut.dmtcp");
         byte[] whole = Files.readAllBytes(image);
         Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+        if (t.user != null) {
+            // the test wrote it; an image of another user would be refused for that alone
+            Files.setOwner(cut, cut.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(t.user));
+        }
         int quiet = ticks(out).size();
         Tools.Result badInspect = t.run("dmtcp_inspect", cut.toString());
         assertEquals(1, badInspect.exit());

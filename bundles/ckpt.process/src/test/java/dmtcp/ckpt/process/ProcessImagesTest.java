@@ -35,8 +35,13 @@ public class ProcessImagesTest {
     static final Map<String, StreamCodec> CODECS = Map.of("gzip", GZIP);
 
     private Path compile(String name) throws Exception {
+        return compile(tmp, name);
+    }
+
+    /** Compiles src/test/resources/c/NAME.c into {@code tmp}. */
+    static Path compile(TemporaryFolder tmp, String name) throws Exception {
         Path src = tmp.getRoot().toPath().resolve(name + ".c");
-        try (InputStream in = getClass().getResourceAsStream("/c/" + name + ".c")) {
+        try (InputStream in = ProcessImagesTest.class.getResourceAsStream("/c/" + name + ".c")) {
             Files.copy(in, src);
         }
         Path exe = tmp.getRoot().toPath().resolve(name);
@@ -44,11 +49,11 @@ public class ProcessImagesTest {
         return exe;
     }
 
-    private static List<String> ticks(Path f) throws IOException {
+    static List<String> ticks(Path f) throws IOException {
         return Files.exists(f) ? Files.readAllLines(f) : List.of();
     }
 
-    private static void waitTicks(Path f, int more) throws Exception {
+    static void waitTicks(Path f, int more) throws Exception {
         int start = ticks(f).size();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (ticks(f).size() < start + more) {
@@ -126,17 +131,22 @@ public class ProcessImagesTest {
         c.signal(9);
     }
 
-    @Test
-    public void aCorruptImageIsRefusedAndNothingIsLeftRunning() throws Exception {
-        Path exe = compile("ticker");
-        Path out = tmp.getRoot().toPath().resolve("ticks");
-        Child c = Processes.spawn(List.of(exe.toString(), out.toString()));
+    /** The uncompressed image of a ticker that was then killed (its ticks go to {@code out}). */
+    private Path deadTickerImage(Path out) throws Exception {
+        Child c = Processes.spawn(List.of(compile("ticker").toString(), out.toString()));
         waitTicks(out, 3);
         Path image = tmp.getRoot().toPath().resolve("ckpt.dmtcp");
         try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null)) {
             w.commit();
             f.kill();
         }
+        c.onExit().get(10, TimeUnit.SECONDS);
+        return image;
+    }
+
+    @Test
+    public void aCorruptImageIsRefusedAndNothingIsLeftRunning() throws Exception {
+        Path image = deadTickerImage(tmp.getRoot().toPath().resolve("ticks"));
         byte[] all = Files.readAllBytes(image);
         all[all.length / 2] ^= 1;
         Files.write(image, all);
@@ -154,5 +164,37 @@ public class ProcessImagesTest {
             Thread.sleep(20);
         }
         assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
+    }
+
+    /**
+     * An uncompressed image cut right before its inventory (every PROC and PAGE record whole,
+     * as a writer killed at the end leaves it) is refused, nothing left running: the restore
+     * reads to the trailer before it does anything outside the process.
+     */
+    @Test
+    public void aRawImageWithoutInventoryAndTrailerIsRefused() throws Exception {
+        Path out = tmp.getRoot().toPath().resolve("ticks");
+        Path image = deadTickerImage(out);
+        byte[] all = Files.readAllBytes(image);
+        Files.write(image, java.util.Arrays.copyOf(all, inventoryOffset(all)));
+        int before = ticks(out).size();
+        try {
+            ProcessImages.restore(image, CODECS);
+            fail("restored an image without inventory and trailer");
+        } catch (ImageException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains(image + ": ends after record #") && e.getMessage().contains("without an inventory"));
+        }
+        assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
+        assertEquals(before, ticks(out).size());
+    }
+
+    /** Where the INVT record of a raw image starts (its records walked frame by frame). */
+    static int inventoryOffset(byte[] raw) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int at = dmtcp.image.format.api.ImageFormat.SIGNATURE.length;
+        while (!new String(raw, at, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("INVT")) {
+            at += 4 + 8 + (int) b.getLong(at + 4) + 4;
+        }
+        return at;
     }
 }

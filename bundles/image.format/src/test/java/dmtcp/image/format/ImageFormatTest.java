@@ -161,6 +161,79 @@ public class ImageFormatTest {
         }
     }
 
+    /** dmtcp_restart and dmtcp_inspect of what is not an image file say what it is. */
+    @Test
+    public void aDirectoryADeviceAndAFifoAreNamedForWhatTheyAre() throws Exception {
+        assertRefused(tmp.getRoot().toPath(), CODECS, "is a directory, not an image file");
+        assertRefused(Path.of("/dev/null"), CODECS, "is a character device, not an image file");
+        Path fifo = tmp.getRoot().toPath().resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertRefused(fifo, CODECS, "is a FIFO, not an image file"); // and is not opened: that would block
+    }
+
+    /**
+     * A codec's own error (the parallel gzip reader's "corrupt gzip member", a plain
+     * IOException) names the image and where, as the JDK's ZipException does.
+     */
+    @Test
+    public void aCodecsErrorNamesTheImage() throws IOException {
+        Path gz = write("gz.dmtcp", GZIP);
+        StreamCodec failing = new StreamCodec() {
+            @Override
+            public String name() {
+                return "gzip";
+            }
+
+            @Override
+            public java.io.OutputStream encode(java.io.OutputStream out) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.io.InputStream decode(java.io.InputStream in) throws IOException {
+                java.io.InputStream d = GZIP.decode(in);
+                return new java.io.FilterInputStream(d) {
+                    private long n;
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        if ((n += len) > (1 << 20)) {
+                            throw new IOException("corrupt gzip member: CRC32 or size in the trailer does not match");
+                        }
+                        return super.read(b, off, len);
+                    }
+                };
+            }
+        };
+        try {
+            ImageReader.verify(gz, Map.of("gzip", failing));
+            fail("accepted");
+        } catch (ImageException e) {
+            assertTrue(e.getMessage(), e.getMessage().matches(java.util.regex.Pattern.quote(gz.toString())
+                    + ": the gzip stream is corrupt at or after byte \\d+ of the image \\(corrupt gzip member: CRC32 .*\\)"));
+        }
+    }
+
+    /** An inventory that does not count what the image holds (a record dropped and the trailer redone) is refused. */
+    @Test
+    public void anInventoryThatMiscountsIsRefused() throws IOException {
+        Path target = tmp.getRoot().toPath().resolve("miscount.dmtcp");
+        try (ImageWriter w = ImageWriter.create(target, null)) {
+            w.json(ImageFormat.TAG_PROCESS, new JsonObject());
+            w.pages(0x1000, ByteBuffer.wrap(new byte[4096]));
+            JsonObject lie = new JsonObject();
+            JsonObject records = new JsonObject();
+            JsonObject pages = new JsonObject();
+            pages.addProperty("records", 2);
+            pages.addProperty("bytes", 8208);
+            records.add("PAGE", pages);
+            lie.add("records", records);
+            w.finish(lie); // extra members replace the writer's own count
+            w.commit();
+        }
+        assertRefused(target, CODECS, "the inventory lists 2 PAGE records of 8208 bytes but the image holds 1 of 4104 bytes");
+    }
+
     private static void assertRefused(Path p, Map<String, StreamCodec> codecs, String why) throws IOException {
         try {
             ImageReader.verify(p, codecs);

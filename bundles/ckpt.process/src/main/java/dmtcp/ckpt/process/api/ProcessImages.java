@@ -89,8 +89,10 @@ public final class ProcessImages {
 
     /**
      * Restores the process an image holds, as a new child of this JVM. Every record is
-     * checked as it is read; a bad one stops the restore before the process runs (the
-     * half-built process is killed) and names the image and record.
+     * checked as it is read, and the whole image (inventory and trailer included) before
+     * anything outside the new process is done (see {@link dmtcp.mem.linux.api.MemorySource#end});
+     * a bad one stops the restore before the process runs (the half-built process is
+     * killed) and names the image and record.
      */
     public static Child restore(Path image, Map<String, StreamCodec> codecs) throws IOException {
         return prepare(image, codecs).release();
@@ -114,7 +116,14 @@ public final class ProcessImages {
             try {
                 return Restorer.prepare(state, new PageSource(r), uid);
             } catch (UncheckedIOException e) {
+                dmtcp.mem.linux.api.ProcessLock.release(uid);
                 throw e.getCause();
+            } catch (IllegalArgumentException e) {
+                dmtcp.mem.linux.api.ProcessLock.release(uid);
+                throw new ImageException(r.image() + ": " + e.getMessage() + ": the image is corrupt or crafted", e);
+            } catch (RuntimeException e) {
+                dmtcp.mem.linux.api.ProcessLock.release(uid);
+                throw e;
             }
         }
     }
@@ -139,6 +148,25 @@ public final class ProcessImages {
 
         PageSource(ImageReader reader) {
             this.reader = reader;
+        }
+
+        /**
+         * Reads the rest of the image (plugin records, the inventory, the trailer), checking
+         * each: the restore goes on outside the process only from an image that is whole.
+         * Pages the process description did not ask for are a corrupt or crafted image.
+         */
+        @Override
+        public void end() throws IOException {
+            if (current != null && current.hasRemaining()) {
+                throw new ImageException(reader.image() + ": the pages at 0x" + Long.toHexString(currentAddress)
+                        + " are not in the process description");
+            }
+            for (ImageReader.Record rec; (rec = reader.next()) != null;) {
+                if (ImageFormat.TAG_PAGES.equals(rec.tag()) || ImageFormat.TAG_PROCESS.equals(rec.tag())) {
+                    throw new ImageException(reader.image() + ": record #" + rec.index() + " (" + rec.tag()
+                            + ") follows the last pages the process description lists: the image is corrupt");
+                }
+            }
         }
 
         @Override

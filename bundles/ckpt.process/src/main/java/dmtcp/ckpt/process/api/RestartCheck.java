@@ -44,6 +44,87 @@ public final class RestartCheck {
     }
 
     /**
+     * Of several images of one process (the same unique id: an image left under the
+     * program's earlier name after an exec, or a copy), only the newest is restored: by
+     * the checkpoint's creation time, then its round. Restoring both would run two copies
+     * of one process.
+     *
+     * @return {kept images in the given order, one line per image skipped}
+     */
+    public static String[][] newest(String[] images) throws IOException {
+        Map<String, String> best = new java.util.LinkedHashMap<>();
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        for (String i : images) {
+            JsonObject info = info(i);
+            if (!info.has("uniqueId")) {
+                best.put(i, i);
+                continue;
+            }
+            String id = info.get("uniqueId").getAsString();
+            String other = best.get(id);
+            if (i.equals(other)) {
+                continue; // named twice
+            }
+            if (other == null) {
+                best.put(id, i);
+                continue;
+            }
+            boolean newer = age(info).compareTo(age(info(other))) > 0;
+            String kept = newer ? i : other;
+            String skipped = newer ? other : i;
+            best.put(id, kept);
+            notes.add("skipping " + skipped + ": " + kept + " is a newer image of the same process (unique id " + id + ")");
+        }
+        java.util.Set<String> keep = new java.util.HashSet<>(best.values());
+        String[] kept = java.util.Arrays.stream(images).filter(keep::contains).distinct().toArray(String[]::new);
+        return new String[][] {kept, notes.toArray(new String[0])};
+    }
+
+    /** When an image was taken: its creation time, then its round (older images may have neither). */
+    private static String age(JsonObject info) {
+        String created = info.has("created") ? info.get("created").getAsString() : "";
+        java.time.Instant t;
+        try {
+            t = java.time.Instant.parse(created);
+        } catch (RuntimeException e) {
+            t = java.time.Instant.EPOCH;
+        }
+        long round = info.has("round") ? info.get("round").getAsLong() : 0;
+        return String.format("%020d%09d%020d", t.getEpochSecond(), t.getNano(), round);
+    }
+
+    /**
+     * Takes the lock of every image's process ({@link dmtcp.mem.linux.api.ProcessLock}) in the
+     * user's private folder, held by this JVM while the restored processes live: a second
+     * restart of the same process is refused, under whatever coordinator, while this one
+     * runs or after this restarter died while its process runs on.
+     *
+     * @param dir the user's private folder
+     * @return null when every lock was taken, else one line naming the process that already
+     *     runs (and no lock is kept)
+     */
+    public static String lock(String[] images, String dir) {
+        java.util.List<String> taken = new java.util.ArrayList<>();
+        for (String i : images) {
+            try {
+                JsonObject info = info(i);
+                if (!info.has("uniqueId")) {
+                    continue;
+                }
+                String id = info.get("uniqueId").getAsString();
+                String program = info.has("program") ? info.get("program").getAsString() : "?";
+                dmtcp.mem.linux.api.ProcessLock.acquire(Path.of(dir), id, program, "dmtcp_restart");
+                taken.add(id);
+            } catch (IOException | RuntimeException e) {
+                taken.forEach(dmtcp.mem.linux.api.ProcessLock::release);
+                return i + ": " + (e instanceof IOException ? "cannot take its restart lock in " + dir + "/locks: " : "")
+                        + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return null when every image may be restarted, else one line saying which may not and why
      */
     public static String check(String[] images) {

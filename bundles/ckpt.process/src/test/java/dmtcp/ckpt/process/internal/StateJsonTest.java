@@ -27,7 +27,7 @@ public class StateJsonTest {
     private static ProcessState state(List<FdState> fds, List<PosixTimer> timers) {
         return new ProcessState(42, "/bin/prog", "prog", List.of("prog"), "/", 022, new MmLayout(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
                 new byte[] {1, 2}, List.of(), List.of(), List.of(), new long[][] {{1, 2}}, new long[][] {{0, 0, 0, 0}}, List.of(),
-                false, fds, timers);
+                false, fds, timers, null);
     }
 
     @Test

@@ -57,13 +57,14 @@ public final class ImageReader implements Closeable {
     private long index;
     private JsonObject inventory;
     private boolean ended;
+    /** Records and payload bytes read per tag, checked against the inventory. */
+    private final Map<String, long[]> perTag = new java.util.TreeMap<>();
 
     private ImageReader(Path image, Map<String, StreamCodec> codecs) throws IOException {
         this.image = image;
-        if (!Files.isRegularFile(image)) {
-            throw new ImageException(image + ": no such image file");
-        }
+        checkFile(image);
         InputStream file = new BufferedInputStream(Files.newInputStream(image), 1 << 16);
+        boolean decoding = false;
         try {
             file.mark(4);
             int b0 = file.read();
@@ -79,6 +80,7 @@ public final class ImageReader implements Closeable {
                 }
                 codec = "gzip";
                 in = new BufferedInputStream(gz.decode(file), 1 << 20);
+                decoding = true;
             } else {
                 codec = "none";
                 // the file's bytes come off another thread: reading overlaps checking and using them
@@ -98,7 +100,8 @@ public final class ImageReader implements Closeable {
             offset = sig.length;
         } catch (IOException e) {
             file.close();
-            throw e instanceof ImageException ? e : wrap(e);
+            // a codec that reads ahead may report a corrupt block while the signature is read
+            throw e instanceof ImageException ? e : e instanceof EOFException || !decoding ? wrap(e) : corrupt(e);
         }
     }
 
@@ -110,6 +113,46 @@ public final class ImageReader implements Closeable {
     public static ImageReader open(Path image, Map<String, StreamCodec> codecs) throws IOException {
         return new ImageReader(image, codecs);
     }
+
+    /**
+     * Refuses what cannot be an image file, saying what it is: missing, a directory, a
+     * device, a FIFO or socket (reading one of those could block or have effects), or
+     * unreadable.
+     */
+    public static void checkFile(Path image) throws ImageException {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(image, "unix:mode");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ImageException(image + ": no such image file");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ImageException(image + ": cannot be read (" + e.getMessage() + ")");
+        }
+        String what = switch (mode & S_IFMT) {
+            case S_IFREG -> null;
+            case S_IFDIR -> "a directory";
+            case S_IFCHR -> "a character device";
+            case S_IFBLK -> "a block device";
+            case S_IFIFO -> "a FIFO";
+            case S_IFSOCK -> "a socket";
+            default -> "not a regular file";
+        };
+        if (what != null) {
+            throw new ImageException(image + ": is " + what + ", not an image file");
+        }
+        if (!Files.isReadable(image)) {
+            throw new ImageException(image + ": not readable (permission denied)");
+        }
+    }
+
+    /** &lt;sys/stat.h&gt; file types. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFIFO = 0010000;
 
     /** Reads a whole image, checking every record, the inventory and the trailer. */
     public static JsonObject verify(Path image, Map<String, StreamCodec> codecs) throws IOException {
@@ -138,9 +181,10 @@ public final class ImageReader implements Closeable {
         while (!ended) {
             Record r = readRecord();
             switch (r.tag()) {
-                case ImageFormat.TAG_INVENTORY -> inventory = r.json();
+                case ImageFormat.TAG_INVENTORY -> inventory = inventoryOf(r);
                 case ImageFormat.TAG_TRAILER -> {
                     checkTrailer(r);
+                    checkCounts();
                     checkEnd();
                     ended = true;
                 }
@@ -149,11 +193,55 @@ public final class ImageReader implements Closeable {
                         throw new ImageException(image + ": record #" + r.index() + " (" + r.tag()
                                 + ") follows the inventory: the file is corrupt");
                     }
+                    long[] c = perTag.computeIfAbsent(r.tag(), k -> new long[2]);
+                    c[0]++;
+                    c[1] += r.payload().remaining();
                     return r;
                 }
             }
         }
         return null;
+    }
+
+    /** Whether the trailer was read and checked (then {@link #next} returns null). */
+    public boolean ended() {
+        return ended;
+    }
+
+    private JsonObject inventoryOf(Record r) throws ImageException {
+        if (inventory != null) {
+            throw new ImageException(image + ": record #" + r.index() + " is a second inventory: the image is corrupt");
+        }
+        try {
+            return r.json();
+        } catch (RuntimeException e) {
+            throw new ImageException(image + ": the inventory (record #" + r.index() + ") is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The inventory's record counts per tag must be those read (a writer's own bookkeeping, checked). */
+    private void checkCounts() throws ImageException {
+        JsonObject listed = inventory.has("records") && inventory.get("records").isJsonObject()
+                ? inventory.getAsJsonObject("records") : new JsonObject();
+        java.util.Set<String> tags = new java.util.TreeSet<>(perTag.keySet());
+        tags.addAll(listed.keySet());
+        for (String tag : tags) {
+            long[] read = perTag.getOrDefault(tag, new long[2]);
+            long records = -1;
+            long bytes = -1;
+            try {
+                JsonObject t = listed.getAsJsonObject(tag);
+                records = t.get("records").getAsLong();
+                bytes = t.get("bytes").getAsLong();
+            } catch (RuntimeException e) {
+                // not listed, or not as a writer lists it: reported below
+            }
+            if (records != read[0] || bytes != read[1]) {
+                throw new ImageException(image + ": the inventory lists " + (records < 0 ? "no" : records + "") + " " + tag
+                        + " records" + (bytes < 0 ? "" : " of " + bytes + " bytes") + " but the image holds " + read[0] + " of "
+                        + read[1] + " bytes: the image is corrupt");
+            }
+        }
     }
 
     /** The inventory, once {@link #next} has returned null. */
@@ -233,9 +321,21 @@ public final class ImageReader implements Closeable {
         } catch (EOFException e) {
             throw truncated(offset);
         } catch (ZipException e) {
-            throw new ImageException(image + ": the compressed stream is corrupt near byte " + offset + " ("
-                    + e.getMessage() + ")", e);
+            throw corrupt(e);
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException e) {
+            // a codec's own check (a parallel gzip member's CRC, its size) or a read error: name the file
+            if (!"none".equals(codec)) {
+                throw corrupt(e);
+            }
+            throw new ImageException(image + ": cannot be read at byte " + offset + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    private ImageException corrupt(IOException e) {
+        return new ImageException(image + ": the " + codec + " stream is corrupt at or after byte " + offset + " of the image ("
+                + e.getMessage() + ")", e);
     }
 
     private ImageException truncated(long at) {

@@ -32,6 +32,16 @@ public final class Checkpointer {
                 // it loads when first used
             }
         }
+        try {
+            // identifies this JVM's own executable files: loads and warms what a dump's
+            // MappedFiles.identify runs, and caches the libraries programs share (libc, ld.so),
+            // so that the first checkpoint does not pay for them while its program is frozen
+            int self = (int) ProcessHandle.current().pid();
+            dmtcp.mem.linux.internal.MappedFiles.identify(java.nio.file.Files.readSymbolicLink(
+                    java.nio.file.Path.of("/proc/self/exe")).toString(), dmtcp.mem.linux.internal.Maps.read(self));
+        } catch (java.io.IOException | RuntimeException e) {
+            // it is done at the first dump
+        }
     }
 
     /** Freezes {@code pid}, dumps it and lets it run on. */

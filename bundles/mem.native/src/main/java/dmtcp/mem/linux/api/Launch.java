@@ -18,8 +18,26 @@ public final class Launch {
      * @throws NativeException naming the program when it cannot be started
      */
     public static int launch(String[] argv) {
+        return launch(argv, null);
+    }
+
+    /**
+     * As {@link #launch(String[])}, and takes the program's {@link ProcessLock} in
+     * {@code lockDir} (the user's private folder), so that a restart of its images is
+     * refused while it runs, under whatever coordinator. A lock that cannot be taken is
+     * said on stderr; the program runs on.
+     */
+    public static int launch(String[] argv, String lockDir) {
         Processes.becomeSubreaper();
-        return Processes.spawn(Arrays.asList(argv)).pid();
+        Child c = Processes.spawn(Arrays.asList(argv));
+        if (lockDir != null) {
+            try {
+                ProcessLock.acquire(java.nio.file.Path.of(lockDir), c, "dmtcp_checkpoint");
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("dmtcp_checkpoint: warning: no lock for " + c + " in " + lockDir + ": " + e.getMessage());
+            }
+        }
+        return c.pid();
     }
 
     /**

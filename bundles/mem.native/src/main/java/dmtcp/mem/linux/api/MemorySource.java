@@ -13,4 +13,13 @@ public interface MemorySource {
      * {@code region.start() + offset}.
      */
     void read(MemoryRegion region, long offset, ByteBuffer dst) throws java.io.IOException;
+
+    /**
+     * Called once, after the last saved page was read and before the restore does anything
+     * outside the process it builds (opening its files, re-creating deleted ones, any write
+     * that would outlive it): a source that can check what follows the pages (an image: its
+     * inventory and trailer) does so now, and throws if it is not intact. Until then the
+     * restore has only filled the memory of a process that has not run.
+     */
+    default void end() throws java.io.IOException {}
 }

@@ -23,10 +23,13 @@ import java.util.List;
  * @param stopped the process was in a group stop (SIGSTOP, SIGTSTP...): restored stopped
  * @param fds the open file descriptors in fd order (null, e.g. from an older image, reads as none)
  * @param timers the POSIX timers (timer_create) in id order (null, e.g. from an older image, reads as none)
+ * @param files the executable and every file mapped executable, as they were (null, e.g. from an
+ *     older image, reads as none: nothing beyond the inode is checked at restart)
  */
 public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
-        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<FdState> fds, List<PosixTimer> timers) {
+        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<FdState> fds, List<PosixTimer> timers,
+        List<MappedFile> files) {
 
     public ProcessState {
         argv = List.copyOf(argv);
@@ -36,6 +39,7 @@ public record ProcessState(int pid, String exe, String comm, List<String> argv, 
         pendingSignals = List.copyOf(pendingSignals);
         fds = fds == null ? List.of() : List.copyOf(fds);
         timers = timers == null ? List.of() : List.copyOf(timers);
+        files = files == null ? List.of() : List.copyOf(files);
     }
 
     public long savedBytes() {

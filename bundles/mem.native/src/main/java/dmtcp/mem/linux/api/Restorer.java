@@ -15,7 +15,9 @@ package dmtcp.mem.linux.api;
  * until the program runs. The restored
  * process gets a new pid and new tids; this JVM is its parent, so it can be checkpointed
  * again. Where the executable is gone, the stub execs {@code /bin/true} instead (then
- * only /proc/PID/exe differs). A mapped file replaced since the checkpoint is an error.
+ * only /proc/PID/exe differs). A mapped file replaced since the checkpoint is an error, and
+ * so is an executable or library modified in place ({@link MappedFile}). A source is read
+ * to its end ({@link MemorySource#end}) before anything outside the new process is done.
  * A failure kills the half-built process and throws.
  */
 public final class Restorer {
@@ -41,6 +43,9 @@ public final class Restorer {
      * A failure kills the half-built process and throws.
      */
     public static Prepared prepare(ProcessState state, MemorySource source, String uniqueId) {
+        // before anything starts: a description a restore must not follow, a program modified since
+        dmtcp.mem.linux.internal.Restorer.validate(state);
+        dmtcp.mem.linux.internal.MappedFiles.verify(state.exe(), state.files());
         return Tracer.get().call(() -> {
             Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
             dmtcp.mem.linux.internal.Restorer r = new dmtcp.mem.linux.internal.Restorer(state, source, stub);
@@ -78,7 +83,14 @@ public final class Restorer {
          */
         public synchronized Child release() {
             settle();
-            Child c = Tracer.get().call(restorer::release);
+            Child c;
+            try {
+                c = Tracer.get().call(restorer::release);
+            } catch (RuntimeException e) {
+                ProcessLock.release(child.uniqueId());
+                throw e;
+            }
+            ProcessLock.running(c);
             Processes.announce(c);
             return c;
         }
@@ -91,6 +103,7 @@ public final class Restorer {
                     restorer.abandon();
                     return null;
                 });
+                ProcessLock.release(child.uniqueId());
             }
         }
 

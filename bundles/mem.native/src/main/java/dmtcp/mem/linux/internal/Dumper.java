@@ -129,7 +129,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds, timers);
+                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds, timers, MappedFiles.identify(exe, maps));
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;
@@ -241,7 +241,14 @@ public final class Dumper {
         return Long.parseUnsignedLong(f[i]);
     }
 
-    /** Which pages of each region carry data the mapping alone cannot give back. */
+    /**
+     * Which pages of each region carry data the mapping alone cannot give back: in anonymous
+     * memory the present and swapped pages; in a private file mapping those no longer the
+     * file's (written to, copied on write); in a writable shared file mapping the present
+     * ones, which a restart uses only when the file is gone (the JVM's hsperfdata file, which
+     * the next JVM deletes), never to write into a file that is there; in a read-only shared
+     * file mapping none (the file is the data).
+     */
     private List<MemoryRegion> savedPages(List<MemoryRegion> regions) {
         String path = "/proc/" + live + "/pagemap";
         int fd = Uio.open(path, Uio.O_RDONLY | Uio.O_CLOEXEC, 0);
@@ -256,12 +263,14 @@ public final class Dumper {
         List<MemoryRegion> out = new ArrayList<>();
         try {
             for (MemoryRegion r : regions) {
-                if (r.isKernelProvided() || (r.shared() && r.isFile())) {
+                boolean sharedFile = r.shared() && r.isFile();
+                if (r.isKernelProvided() || (sharedFile && (r.prot() & Mman.PROT_WRITE) == 0)) {
                     out.add(r);
                     continue;
                 }
                 List<PageRange> ranges = new ArrayList<>();
-                boolean fileBacked = r.isFile();
+                // a shared mapping's pages are the file's page cache (PM_FILE): present is what counts
+                boolean fileBacked = r.isFile() && !sharedFile;
                 boolean all = !fileBacked && r.inode() != 0 && !r.shared(); // private map of a deleted file
                 long pages = r.length() / Mman.PAGE_SIZE;
                 long runStart = -1;

@@ -49,10 +49,18 @@ public final class Inject {
     }
 
     public static long checkResult(int tid, String name, long r, long... args) {
+        return checkResult(tid, name, r, a -> "0x" + Long.toHexString(a), args);
+    }
+
+    /**
+     * As {@link #checkResult(int, String, long, long...)}, each argument shown by {@code shown}
+     * (a pointer to a path the caller wrote into the tracee: the path, not its address).
+     */
+    public static long checkResult(int tid, String name, long r, java.util.function.LongFunction<String> shown, long... args) {
         if (r < 0 && r > -4096) {
             StringBuilder sb = new StringBuilder(name).append('(');
             for (int i = 0; i < args.length; i++) {
-                sb.append(i == 0 ? "" : ", ").append("0x").append(Long.toHexString(args[i]));
+                sb.append(i == 0 ? "" : ", ").append(shown.apply(args[i]));
             }
             sb.append(") injected in thread ").append(tid);
             int errno = (int) -r;

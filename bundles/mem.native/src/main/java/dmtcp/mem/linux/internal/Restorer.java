@@ -156,6 +156,10 @@ public final class Restorer {
             long finalSite = siteInVdso >= 0 && savedVdso != null ? savedVdso.start() + siteInVdso : -1;
             mapRegions();
             mark("map+fill memory");
+            // the whole image is checked before anything outside this process is touched:
+            // until here only the memory of a process that never ran was filled
+            src.end();
+            mark("image verified");
             setMm();
             restoreFds();
             mark("fds");
@@ -331,7 +335,8 @@ public final class Restorer {
                 break;
             }
             if (r == pid) {
-                throw new NativeException("restore stub /bin/sh for " + st.exe(), 8, "ended early, status 0x" + Integer.toHexString(status[0]));
+                throw new IllegalStateException("cannot start the restore of " + st.exe() + ": its stub /bin/sh ended at once ("
+                        + ExitStatus.fromWaitStatus(status[0]) + ")");
             }
         }
         Tracee.seize(pid, Ptrace.PTRACE_O_TRACEEXEC | Ptrace.PTRACE_O_TRACECLONE | Ptrace.PTRACE_O_EXITKILL);
@@ -339,7 +344,7 @@ public final class Restorer {
         for (;;) {
             int s = Tracee.waitTid(pid);
             if (!Tracee.isStopped(s)) {
-                throw new NativeException("exec of " + st.exe() + " in the restore stub", 8, "stub ended, status 0x" + Integer.toHexString(s));
+                throw new IllegalStateException(stubFailure(stubCommand(st).get(3), ExitStatus.fromWaitStatus(s)));
             }
             int ev = Tracee.event(s);
             if (ev == Ptrace.PTRACE_EVENT_EXEC) {
@@ -361,13 +366,31 @@ public final class Restorer {
         }
     }
 
+    /** Why the stub's shell could not exec the program, as sh's exit status says (126, 127: POSIX's). */
+    static String stubFailure(String target, ExitStatus how) {
+        String why = switch (how.code()) {
+            case 127 -> "not found: the file, or the ELF loader or #! interpreter it names, is missing";
+            case 126 -> "not executable: permission denied, or not a program this system runs";
+            default -> "the stub shell ended (" + how + ")";
+        };
+        return "cannot exec " + target + " to restore it: " + why;
+    }
+
     private long stackTop() {
         return scratch + SCRATCH_SIZE - 256;
     }
 
     private long inject(String name, long nr, long... args) {
-        return Inject.check(pid, site, name, nr, args);
+        return Inject.checkResult(pid, name, Inject.syscall(pid, site, nr, args), this::shown, args);
     }
+
+    /** An injected call's argument in an error message: the string {@link #putString} put there, else hex. */
+    private String shown(long arg) {
+        return arg == scratch + OFF_PATH && put != null ? "\"" + put + "\"" : "0x" + Long.toHexString(arg);
+    }
+
+    /** What {@link #putString} last wrote at the path slot, for error messages. */
+    private String put;
 
     private static MemoryRegion find(List<MemoryRegion> l, String path) {
         for (MemoryRegion r : l) {
@@ -466,12 +489,25 @@ public final class Restorer {
             throw new IllegalArgumentException("path too long: " + s);
         }
         mem.write(scratch + OFF_PATH, b);
+        put = s;
         return scratch + OFF_PATH;
     }
 
-    /** Maps every saved region at its address with its protection, then writes its saved pages. */
+    /**
+     * Maps every saved region at its address with its protection and fills it with its
+     * saved pages: all of it inside the process being built, which has not run. A file
+     * mapping must be the same file as at checkpoint time ({@link #checkSameFile}). A shared
+     * mapping of a file that is there gets its pages from the file: the image's copy of a
+     * writable one is read past, never written into the file (the file holds the newer
+     * data, and an image is data, not a licence to write the user's files). A writable
+     * shared mapping whose file is gone (a JVM's hsperfdata file, which the next JVM deletes)
+     * is rebuilt from that copy in a memfd, one per file and sized to its mappings, so that
+     * several mappings of the file (or pieces of one split by mprotect) still share their
+     * pages at their offsets, and /proc/PID/maps names the file (/memfd:PATH (deleted)).
+     */
     private void mapRegions() throws IOException {
         Map<String, Long> fds = new HashMap<>();
+        Map<String, Long> memfds = new HashMap<>();
         Memory buf = Dumper.chunk();
         ByteBuffer bb = buf.getByteBuffer(0, Dumper.CHUNK);
         try {
@@ -481,18 +517,36 @@ public final class Restorer {
                 }
                 int flags = (r.shared() ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | Mman.MAP_FIXED;
                 long fd = -1;
+                // pages that are the file's own: read past, not written into the mapping
+                boolean theFiles = false;
                 if (r.isFile()) {
-                    checkSameFile(r);
+                    boolean there = checkSameFile(r);
                     boolean rw = r.shared() && (r.prot() & Mman.PROT_WRITE) != 0;
-                    String key = (rw ? "rw:" : "ro:") + r.path();
-                    Long f = fds.get(key);
-                    if (f == null) {
-                        f = Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(r.path()), rw ? Uio.O_RDWR : Uio.O_RDONLY, 0);
-                        fds.put(key, f);
-                    }
-                    fd = f;
-                    if (fd < 0 && (r.shared() || r.savedBytes() != r.length())) {
-                        Inject.checkResult(pid, "openat(\"" + r.path() + "\")", fd);
+                    if (!there && rw && !r.saved().isEmpty()) {
+                        Long m = memfds.get(r.path());
+                        if (m == null) {
+                            m = memfdFor(r.path());
+                            memfds.put(r.path(), m);
+                        }
+                        fd = m;
+                    } else if (!there && (r.shared() || r.savedBytes() != r.length())) {
+                        throw new IllegalStateException("the file " + r.path() + ", mapped " + (r.shared() ? "shared" : "private")
+                                + " at 0x" + Long.toHexString(r.start()) + ", is gone, and the image does not hold "
+                                + (r.shared() ? "a copy of it (only writable shared mappings are saved)" : "all its pages"));
+                    } else {
+                        String key = (rw ? "rw:" : "ro:") + r.path();
+                        Long f = fds.get(key);
+                        if (f == null) {
+                            f = Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(r.path()),
+                                    (rw ? Uio.O_RDWR : Uio.O_RDONLY) | Fds.O_NOCTTY, 0);
+                            fds.put(key, f);
+                        }
+                        fd = f;
+                        if (fd < 0 && (r.shared() || r.savedBytes() != r.length())) {
+                            Inject.checkResult(pid, "open the file mapped at 0x" + Long.toHexString(r.start()) + ": openat", fd,
+                                    this::shown, Uio.AT_FDCWD, putString(r.path()), rw ? Uio.O_RDWR : Uio.O_RDONLY, 0);
+                        }
+                        theFiles = fd >= 0 && r.shared();
                     }
                 }
                 long off = 0;
@@ -504,13 +558,14 @@ public final class Restorer {
                 } else {
                     off = r.offset();
                 }
+                String what = "mmap of " + r;
                 long a = Inject.syscall(pid, site, SYS_mmap, r.start(), r.length(), r.prot(), flags, fd, off);
                 if (a == -12 && (flags & Mman.MAP_SHARED) == 0) {
                     // ENOMEM: the kernel will not commit this much private memory, so the program had
                     // it MAP_NORESERVE (maps does not say so): map it the same way
-                    a = inject("mmap", SYS_mmap, r.start(), r.length(), r.prot(), flags | Mman.MAP_NORESERVE, fd, off);
+                    a = inject(what, SYS_mmap, r.start(), r.length(), r.prot(), flags | Mman.MAP_NORESERVE, fd, off);
                 } else {
-                    Inject.checkResult(pid, "mmap", a, r.start(), r.length(), r.prot(), flags, fd, off);
+                    Inject.checkResult(pid, what, a, r.start(), r.length(), r.prot(), flags, fd, off);
                 }
                 if (a != r.start()) {
                     throw new IllegalStateException("mmap of " + r + " landed at 0x" + Long.toHexString(a));
@@ -524,34 +579,115 @@ public final class Restorer {
                         if (bb.hasRemaining()) {
                             throw new IOException("memory source gave " + bb.position() + " of " + n + " bytes for " + r);
                         }
-                        mem.writeMem(r.start() + pr.offset() + done, Pointer.nativeValue(buf), n);
+                        if (!theFiles) {
+                            mem.writeMem(r.start() + pr.offset() + done, Pointer.nativeValue(buf), n);
+                        }
                         done += n;
                     }
                 }
             }
         } finally {
-            for (long fd : fds.values()) {
-                if (fd >= 0) {
-                    Inject.syscall(pid, site, SYS_close, fd);
+            for (Map<String, Long> m : List.of(fds, memfds)) {
+                for (long fd : m.values()) {
+                    if (fd >= 0) {
+                        Inject.syscall(pid, site, SYS_close, fd);
+                    }
                 }
             }
         }
     }
 
     /**
-     * A file mapped at checkpoint time must still be the same file (same inode): mapping a
-     * rebuilt library or executable under the saved pages would corrupt the process.
+     * A memfd standing for a shared file that is gone, as large as the furthest of its
+     * mappings reaches. Says so on stderr: the pages the program had not touched at
+     * checkpoint time were not saved and read as zeros.
      */
-    private static void checkSameFile(MemoryRegion r) {
-        Object ino;
-        try {
-            ino = java.nio.file.Files.getAttribute(java.nio.file.Path.of(r.path()), "unix:ino");
-        } catch (IOException | UnsupportedOperationException e) {
-            return; // cannot tell; the injected openat reports a missing file
+    private long memfdFor(String path) {
+        long size = 0;
+        long saved = 0;
+        for (MemoryRegion r : st.regions()) {
+            if (r.shared() && r.path().equals(path)) {
+                size = Math.max(size, r.offset() + r.length());
+                saved += r.savedBytes();
+            }
         }
-        if (ino instanceof Long i && i != r.inode()) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        String shown = name.length <= MFD_NAME_MAX ? path : new String(name, name.length - MFD_NAME_MAX, MFD_NAME_MAX,
+                StandardCharsets.UTF_8);
+        long fd = inject("memfd_create", SYS_memfd_create, putString(shown), MFD_CLOEXEC);
+        inject("ftruncate(memfd for " + path + ")", SYS_ftruncate, fd, size);
+        System.err.println("dmtcp restore: " + path + ", mapped shared, is gone: its mappings are rebuilt from the "
+                + (saved >> 10) + " KiB the image holds (what the program had not touched reads as zeros)");
+        return fd;
+    }
+
+    /** Bytes of a memfd name the kernel keeps (MFD_NAME_MAX_LEN, mm/memfd.c): the path's end is kept. */
+    private static final int MFD_NAME_MAX = 249;
+
+    /**
+     * A file mapped at checkpoint time must still be the same file (same inode): mapping a
+     * rebuilt library or executable under the saved pages would corrupt the process. It
+     * must be a regular file or a device (as /dev/zero): opening a FIFO or socket named in
+     * an image would block the restore or have effects outside it.
+     *
+     * @return true when it is there, false when it is gone
+     */
+    static boolean checkSameFile(MemoryRegion r) {
+        Map<String, Object> a;
+        try {
+            a = java.nio.file.Files.readAttributes(java.nio.file.Path.of(r.path()), "unix:ino,mode");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        } catch (IOException | UnsupportedOperationException e) {
+            return true; // cannot tell; the injected openat reports what is wrong
+        }
+        int type = (Integer) a.get("mode") & S_IFMT;
+        if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK) {
+            throw new IllegalStateException("the file " + r.path() + " mapped at 0x" + Long.toHexString(r.start())
+                    + " is not a regular file now (mode 0" + Integer.toOctalString((Integer) a.get("mode")) + "): not opened");
+        }
+        long ino = (Long) a.get("ino");
+        if (ino != r.inode()) {
             throw new NativeException("restore mapping of " + r.path(), 116,
-                    "the file was replaced since the checkpoint (inode " + r.inode() + " then, " + i + " now)");
+                    "the file was replaced since the checkpoint (inode " + r.inode() + " then, " + ino + " now)");
+        }
+        return true;
+    }
+
+    /** &lt;sys/stat.h&gt; file types. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFCHR = 0020000;
+
+    /**
+     * Refuses a process description a restore must not follow, before anything is started:
+     * regions out of address order, overlapping or not page aligned, saved ranges outside
+     * their region, out of order or not whole pages. A crafted image could otherwise aim one
+     * region's saved pages at its neighbour (such as a file mapped shared) or map over what
+     * it already wrote.
+     *
+     * @throws IllegalArgumentException naming the region
+     */
+    public static void validate(ProcessState st) {
+        if (st.threads().isEmpty()) {
+            throw new IllegalArgumentException("the process description lists no thread");
+        }
+        long prevEnd = 0;
+        for (MemoryRegion r : st.regions()) {
+            if (r.start() % Mman.PAGE_SIZE != 0 || r.end() % Mman.PAGE_SIZE != 0 || Long.compareUnsigned(r.end(), r.start()) <= 0
+                    || Long.compareUnsigned(r.start(), prevEnd) < 0) {
+                throw new IllegalArgumentException("the region " + r + " is not page aligned, empty, or overlaps the one before it");
+            }
+            long at = 0;
+            for (PageRange pr : r.saved()) {
+                if (r.isKernelProvided() || pr.offset() % Mman.PAGE_SIZE != 0 || pr.length() <= 0 || pr.length() % Mman.PAGE_SIZE != 0
+                        || pr.offset() < at || pr.offset() > r.length() - pr.length()) {
+                    throw new IllegalArgumentException("the region " + r + " lists saved pages " + pr + " outside it or out of order");
+                }
+                at = pr.offset() + pr.length();
+            }
+            prevEnd = r.end();
         }
     }
 
@@ -618,7 +754,7 @@ public final class Restorer {
                     inject(what + "dup3", SYS_dup3, std[f.fd()], f.fd(), dupFlag);
                     continue;
                 }
-                Inject.checkResult(pid, what + "openat", t, Uio.AT_FDCWD, 0, flags, 0);
+                Inject.checkResult(pid, what + "openat", t, this::shown, Uio.AT_FDCWD, scratch + OFF_PATH, flags, 0);
             } else if (f.kind().equals(FdState.DELETED)) {
                 t = recreateDeleted(f, what);
             } else {

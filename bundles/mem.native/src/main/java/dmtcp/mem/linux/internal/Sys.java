@@ -24,6 +24,7 @@ public final class Sys {
     public static final int SYS_clone = 56;
     public static final int SYS_exit = 60;
     public static final int SYS_fcntl = 72;
+    public static final int SYS_ftruncate = 77;
     public static final int SYS_chdir = 80;
     public static final int SYS_fchmod = 91;
     public static final int SYS_umask = 95;
@@ -45,7 +46,11 @@ public final class Sys {
     public static final int SYS_dup3 = 292;
     public static final int SYS_rt_tgsigqueueinfo = 297;
     public static final int SYS_prlimit64 = 302;
+    public static final int SYS_memfd_create = 319;
     public static final int SYS_rseq = 334;
+
+    /** &lt;linux/memfd.h&gt; */
+    public static final int MFD_CLOEXEC = 1;
 
     /** &lt;linux/sched.h&gt; clone flags. */
     public static final long CLONE_VM = 0x100;

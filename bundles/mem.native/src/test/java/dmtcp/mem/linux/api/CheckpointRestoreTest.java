@@ -442,7 +442,7 @@ public class CheckpointRestoreTest {
                     t.altStackFlags(), t.altStackSize(), t.pendingSignals()));
             ProcessState bad = new ProcessState(st.pid(), st.exe(), st.comm(), st.argv(), st.cwd(), st.umask(), st.mm(), st.auxv(),
                     st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped(), st.fds(),
-                    st.timers());
+                    st.timers(), st.files());
             int before = Processes.allChildren().size();
             try {
                 Restorer.restore(bad, image);

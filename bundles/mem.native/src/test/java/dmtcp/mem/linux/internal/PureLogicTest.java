@@ -190,4 +190,38 @@ public class PureLogicTest {
         assertEquals(4, ev.getInt(12));
         assertEquals(200, ev.getInt(16));
     }
+
+    private static MemoryRegion region(long start, long end, List<dmtcp.mem.linux.api.PageRange> saved) {
+        return new MemoryRegion(start, end, Mman.PROT_READ | Mman.PROT_WRITE, false, 0, 0, 0, 0, "", saved);
+    }
+
+    private static dmtcp.mem.linux.api.ProcessState withRegions(MemoryRegion... regions) {
+        dmtcp.mem.linux.api.ThreadState t = new dmtcp.mem.linux.api.ThreadState(1, new long[27], new byte[0], 0, 0, 0, 0, 0, 0, 0,
+                0, 2, 0, List.of());
+        return new dmtcp.mem.linux.api.ProcessState(1, "/x", "x", List.of("x"), "/", 022,
+                new dmtcp.mem.linux.api.MmLayout(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new byte[0], List.of(regions), List.of(t), List.of(),
+                new long[0][], new long[0][], List.of(), false, null, null, null);
+    }
+
+    /** A crafted description must not aim one region's saved pages at another (a file mapped shared), nor overlap regions. */
+    @Test
+    public void refusesRegionsAndSavedPagesThatARestoreMustNotFollow() {
+        var page = new dmtcp.mem.linux.api.PageRange(0, 4096);
+        Restorer.validate(withRegions(region(0x10000, 0x12000, List.of(page)), region(0x12000, 0x13000, List.of())));
+        for (dmtcp.mem.linux.api.ProcessState bad : List.of(
+                withRegions(region(0x10000, 0x11000, List.of(new dmtcp.mem.linux.api.PageRange(4096, 4096))),
+                        region(0x11000, 0x12000, List.of())),
+                withRegions(region(0x10000, 0x12000, List.of()), region(0x11000, 0x13000, List.of())),
+                withRegions(region(0x12000, 0x13000, List.of()), region(0x10000, 0x11000, List.of())),
+                withRegions(region(0x10000, 0x10800, List.of())),
+                withRegions(region(0x10000, 0x12000, List.of(new dmtcp.mem.linux.api.PageRange(4096, 4096), page))),
+                withRegions(region(0x10000, 0x12000, List.of(new dmtcp.mem.linux.api.PageRange(0, Long.MAX_VALUE & ~4095L)))))) {
+            try {
+                Restorer.validate(bad);
+                org.junit.Assert.fail("accepted " + bad.regions());
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("the region "));
+            }
+        }
+    }
 }
