@@ -182,6 +182,9 @@ public class RuntimeFilesIT {
         Tools.waitFor("the coordinator whose starter died to exit", 30, () -> left.stream().noneMatch(ProcessHandle::isAlive));
         assertEquals("the restored program did not run on without its restarter", 0,
                 ProcessHandle.allProcesses().filter(h -> h.info().command().map(ticker.toString()::equals).orElse(false)).count());
+        // nor its restore stub (/bin/sh -c 'kill -STOP $$; exec "$0"' ticker), stopped for good
+        Tools.waitFor("no restore stub of the killed restarter left", 10, () -> ProcessHandle.allProcesses()
+                .noneMatch(h -> h.info().arguments().map(a -> List.of(a).contains(ticker.toString())).orElse(false)));
     }
 
     /** What our processes may leave in the shared temporary folder, by name. */

@@ -326,19 +326,13 @@ public final class Restorer {
         return any;
     }
 
-    /** Waits for the stub's self-stop, seizes it, lets it exec the saved executable and steps out of execve. */
+    /** Seizes the stub at once, lets it exec the saved executable (its self-stop swallowed) and steps out of execve. */
     private void startStub() {
-        int[] status = new int[1];
-        for (;;) {
-            int r = Libc.waitpid(pid, status, Libc.WUNTRACED);
-            if (r == pid && Tracee.isStopped(status[0])) {
-                break;
-            }
-            if (r == pid) {
-                throw new IllegalStateException("cannot start the restore of " + st.exe() + ": its stub /bin/sh ended at once ("
-                        + ExitStatus.fromWaitStatus(status[0]) + ")");
-            }
-        }
+        // seized at once, with EXITKILL: a restarter killed from here on takes its stub with it
+        // (seized only after the stub's self-stop, a restarter killed in between left a stopped
+        // /bin/sh behind for good). The self-stop either came already (SIGCONT ends that group
+        // stop; a seize alone would leave it in force after the detach) or comes later, a
+        // signal this loop swallows.
         Tracee.seize(pid, Ptrace.PTRACE_O_TRACEEXEC | Ptrace.PTRACE_O_TRACECLONE | Ptrace.PTRACE_O_EXITKILL);
         Libc.kill(pid, 18); // SIGCONT
         for (;;) {
