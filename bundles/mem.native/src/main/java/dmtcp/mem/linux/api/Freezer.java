@@ -118,13 +118,19 @@ public final class Freezer {
         }
     }
 
+    /**
+     * Whether a thread the kernel would not let us seize (EPERM) has ended: a zombie or dead
+     * task has its exit state set, which is what PTRACE_SEIZE refuses; a thread that is no
+     * longer listed has been reaped since (threads other than the leader are reaped at once,
+     * so the refusal and the reaping can both fall between two reads).
+     */
     private static boolean isZombie(int pid, int tid) {
         try {
             String s = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
             char state = s.charAt(s.lastIndexOf(')') + 2);
             return state == 'Z' || state == 'X';
         } catch (IOException e) {
-            return false; // gone: the seize will say so
+            return true; // gone meanwhile: it had ended when the seize was refused
         }
     }
 
