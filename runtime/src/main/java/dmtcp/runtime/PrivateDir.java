@@ -166,16 +166,6 @@ final class PrivateDir {
     }
 
     static String reason(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return m != null ? m : e.getClass().getSimpleName();
+        return dmtcp.core.barrier.protocol.FileErrors.reason(e);
     }
 }

@@ -1,5 +1,6 @@
 package dmtcp.core.barrier.internal;
 
+import dmtcp.core.barrier.protocol.FileErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

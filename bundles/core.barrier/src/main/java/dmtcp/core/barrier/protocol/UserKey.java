@@ -184,15 +184,10 @@ public final class UserKey {
         return home != null && home.length() > 1 && s.startsWith(home + "/") ? "~" + s.substring(home.length()) : s;
     }
 
-    /** The errno's text; the JDK leaves it out of AccessDenied and NoSuchFile exceptions. */
+    /** The file and the errno's text. */
     private static String reason(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException f) {
-            return f.getFile() + ": Permission denied";
-        }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return (f.getFile() != null ? f.getFile() + ": " : "") + f.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
+        String file = e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "";
+        return file + FileErrors.reason(e);
     }
 
     // ------------------------------------------------------------------ HMAC
