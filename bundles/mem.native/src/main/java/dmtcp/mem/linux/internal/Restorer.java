@@ -335,13 +335,16 @@ public final class Restorer {
         // signal this loop swallows.
         Tracee.seize(pid, Ptrace.PTRACE_O_TRACEEXEC | Ptrace.PTRACE_O_TRACECLONE | Ptrace.PTRACE_O_EXITKILL);
         Libc.kill(pid, 18); // SIGCONT
+        String target = stubCommand(st).get(3);
         for (;;) {
             int s = Tracee.waitTid(pid);
             if (!Tracee.isStopped(s)) {
-                throw new IllegalStateException(stubFailure(stubCommand(st).get(3), ExitStatus.fromWaitStatus(s)));
+                throw new IllegalStateException(stubFailure(target, ExitStatus.fromWaitStatus(s)));
             }
             int ev = Tracee.event(s);
-            if (ev == Ptrace.PTRACE_EVENT_EXEC) {
+            // posix_spawn returns once the child's exec of /bin/sh has released its memory, not
+            // once that exec is done: seized that early, the shell's own exec is reported too
+            if (ev == Ptrace.PTRACE_EVENT_EXEC && isExecOf(target)) {
                 break;
             }
             if (ev != 0) {
@@ -357,6 +360,16 @@ public final class Restorer {
             // not expected before ld.so ran, but a registered rseq makes the first munmap fatal
             Inject.check(pid, Inject.findSite(pid, new RemoteMemory(pid)), "rseq(unregister)", SYS_rseq, rseq[0], rseq[1],
                     RSEQ_FLAG_UNREGISTER, rseq[2]);
+        }
+    }
+
+    /** Whether the stub now runs {@code target} (/proc/PID/exe is the file {@code target} names). */
+    private boolean isExecOf(String target) {
+        try {
+            java.nio.file.Path exe = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "exe"));
+            return exe.equals(java.nio.file.Path.of(target).toRealPath());
+        } catch (IOException e) {
+            return true; // cannot tell: as before, the first exec reported is the program's
         }
     }
 
