@@ -25,7 +25,15 @@ final class CPrograms {
         }
         if (dir == null) {
             dir = Files.createTempDirectory("dmtcp-cprog");
-            dir.toFile().deleteOnExit();
+            Path made = dir;
+            // deleteOnExit cannot remove a folder that is not empty: each run left one in /tmp
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> s = Files.walk(made)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    // best effort
+                }
+            }));
             try (InputStream in = CPrograms.class.getResourceAsStream("/c/append.h")) {
                 Files.copy(in, dir.resolve("append.h")); // what the programs include
             }
