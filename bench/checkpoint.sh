@@ -5,7 +5,7 @@
 # dmtcp_restart to the program's next output line. In the same run, on the same bytes
 # (the uncompressed image): `gzip -1` (DMTCP's compressor) and writing them raw (the
 # physical limit), printed as ratios. Each measurement starts after a sync (not timed).
-# Usage: bench/checkpoint.sh [quick]   (quick: mem 256 only). Build first (mvn -q install -DskipTests).
+# Usage: bench/checkpoint.sh [quick]   (quick: mem 256 only). Build first (mvn -q package -DskipTests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=$here/bin

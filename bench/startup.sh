@@ -5,7 +5,7 @@
 #    before the OSGi framework starts), and until the launcher has joined the coordinator
 #  - an empty checkpoint round (-bc) with 3 participants
 # Baseline printed in the same run: a bare `java -version` (JVM start-up alone).
-# Usage: bench/startup.sh [RUNS]   (build first: mvn -q install -DskipTests)
+# Usage: bench/startup.sh [RUNS]   (build first: mvn -q package -DskipTests)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-10}

@@ -11,7 +11,7 @@ else
   _jar=$DMTCP_HOME/runtime/target/dmtcp.jar
 fi
 if [ ! -f "$_jar" ]; then
-  echo "$(basename "$_self"): $_jar not found: build first (mvn -q install -DskipTests, see README.md)" >&2
+  echo "$(basename "$_self"): $_jar not found: build first (mvn -q package -DskipTests, see README.md)" >&2
   exit 2
 fi
 _java=${JAVA:-java}
