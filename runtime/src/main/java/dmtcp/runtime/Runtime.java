@@ -184,7 +184,11 @@ final class Runtime {
     void start() {
         try {
             framework.start();
-            for (Bundle b : bundles) {
+            // the barrier engine last: its participant joins the coordinator (and may be asked
+            // for a checkpoint at once) only when every plugin and resource handler is there
+            List<Bundle> order = new java.util.ArrayList<>(bundles);
+            order.sort(java.util.Comparator.comparing((Bundle b) -> "dmtcp.core.barrier".equals(b.getSymbolicName())));
+            for (Bundle b : order) {
                 String bsn = b.getSymbolicName() == null ? "" : b.getSymbolicName();
                 boolean gogo = bsn.startsWith("org.apache.felix.gogo.");
                 boolean fileInstall = bsn.equals("org.apache.felix.fileinstall");

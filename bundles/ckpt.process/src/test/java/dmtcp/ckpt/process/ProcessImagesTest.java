@@ -75,7 +75,7 @@ public class ProcessImagesTest {
                 try (Frozen f = Freezer.freeze(c.pid())) {
                     JsonObject extra = new JsonObject();
                     extra.addProperty("program", "ticker");
-                    try (ImageWriter w = ProcessImages.dump(f, image, codec, extra)) {
+                    try (ImageWriter w = ProcessImages.dump(f, image, codec, extra, TestHandlers.LIST)) {
                         w.commit();
                     }
                     last = ticks(out).size() - 1;
@@ -83,7 +83,7 @@ public class ProcessImagesTest {
                 }
                 c.onExit().get(10, TimeUnit.SECONDS);
                 assertEquals("ticker", ImageReader.verify(image, CODECS).get("program").getAsString());
-                c = ProcessImages.restore(image, CODECS);
+                c = ProcessImages.restore(image, CODECS, TestHandlers.LIST);
                 waitTicks(out, 3);
                 List<String> t = ticks(out);
                 assertEquals("continues right after the checkpoint", "tick " + (last + 1) + " ok", t.get(last + 1));
@@ -109,7 +109,7 @@ public class ProcessImagesTest {
         Path image = tmp.getRoot().toPath().resolve("ckpt_odd.dmtcp");
         for (int cycle = 0; cycle < 3; cycle++) {
             waitTicks(out, 5);
-            try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, GZIP, null)) {
+            try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, GZIP, null, TestHandlers.LIST)) {
                 w.commit();
                 f.kill();
             }
@@ -117,7 +117,7 @@ public class ProcessImagesTest {
             // 64 GiB mapped, 16 pages touched: only those are in the image
             assertTrue("image of " + Files.size(image) + " bytes", Files.size(image) < (4 << 20));
             int before = ticks(out).size();
-            c = ProcessImages.restore(image, CODECS);
+            c = ProcessImages.restore(image, CODECS, TestHandlers.LIST);
             waitTicks(out, 5);
             List<String> t = ticks(out);
             for (String line : t) {
@@ -136,7 +136,7 @@ public class ProcessImagesTest {
         Child c = Processes.spawn(List.of(compile("ticker").toString(), out.toString()));
         waitTicks(out, 3);
         Path image = tmp.getRoot().toPath().resolve("ckpt.dmtcp");
-        try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null)) {
+        try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null, TestHandlers.LIST)) {
             w.commit();
             f.kill();
         }
@@ -152,7 +152,7 @@ public class ProcessImagesTest {
         Files.write(image, all);
         long alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
         try {
-            ProcessImages.restore(image, CODECS);
+            ProcessImages.restore(image, CODECS, TestHandlers.LIST);
             fail("restored from a corrupt image");
         } catch (ImageException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("fails its checksum"));
@@ -179,7 +179,7 @@ public class ProcessImagesTest {
         Files.write(image, java.util.Arrays.copyOf(all, inventoryOffset(all)));
         int before = ticks(out).size();
         try {
-            ProcessImages.restore(image, CODECS);
+            ProcessImages.restore(image, CODECS, TestHandlers.LIST);
             fail("restored an image without inventory and trailer");
         } catch (ImageException e) {
             assertTrue(e.getMessage(), e.getMessage().contains(image + ": ends after record #") && e.getMessage().contains("without an inventory"));

@@ -46,7 +46,7 @@ public class SharedMappingsTest {
 
     /** Dumps {@code c} into {@code image} (uncompressed) and kills it. */
     private static void dumpAndKill(Child c, Path image) throws Exception {
-        try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null)) {
+        try (Frozen f = Freezer.freeze(c.pid()); ImageWriter w = ProcessImages.dump(f, image, null, null, TestHandlers.LIST)) {
             w.commit();
             f.kill();
         }
@@ -74,7 +74,7 @@ public class SharedMappingsTest {
         Files.write(data, newer);
         FileTime mtime = FileTime.fromMillis(Files.getLastModifiedTime(data).toMillis() - 60_000);
         Files.setLastModifiedTime(data, mtime);
-        c = ProcessImages.restore(image, ProcessImagesTest.CODECS);
+        c = ProcessImages.restore(image, ProcessImagesTest.CODECS, TestHandlers.LIST);
         waitTicks(out, 3);
         assertArrayEquals("the file's content is the file's", newer, Files.readAllBytes(data));
         assertEquals("the restart did not write the file", mtime, Files.getLastModifiedTime(data));
@@ -94,7 +94,7 @@ public class SharedMappingsTest {
             dumpAndKill(c, image);
             int killedAt = ticks(out).size();
             Files.deleteIfExists(data);
-            c = ProcessImages.restore(image, ProcessImagesTest.CODECS);
+            c = ProcessImages.restore(image, ProcessImagesTest.CODECS, TestHandlers.LIST);
             waitTicks(out, 5);
             List<String> t = ticks(out);
             for (String line : t) {

@@ -1,7 +1,6 @@
 package dmtcp.ckpt.process.api;
 
 import dmtcp.image.format.spi.StreamCodec;
-import dmtcp.mem.linux.api.Restorer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,7 +22,7 @@ public final class EarlyRestore {
     private EarlyRestore() {}
 
     /** Guarded by itself; insertion order = the order the images were given. */
-    private static final Map<Path, CompletableFuture<Restorer.Prepared>> PENDING = new LinkedHashMap<>();
+    private static final Map<Path, CompletableFuture<ProcessImages.Held>> PENDING = new LinkedHashMap<>();
 
     /**
      * Starts rebuilding the processes of {@code images}, one after the other, on a
@@ -38,18 +37,18 @@ public final class EarlyRestore {
             StreamCodec sc = (StreamCodec) c;
             byName.putIfAbsent(sc.name(), sc);
         }
-        Map<Path, CompletableFuture<Restorer.Prepared>> mine = new LinkedHashMap<>();
+        Map<Path, CompletableFuture<ProcessImages.Held>> mine = new LinkedHashMap<>();
         synchronized (PENDING) {
             for (String i : images) {
                 Path p = Path.of(i);
-                CompletableFuture<Restorer.Prepared> f = new CompletableFuture<>();
+                CompletableFuture<ProcessImages.Held> f = new CompletableFuture<>();
                 if (PENDING.putIfAbsent(p, f) == null) {
                     mine.put(p, f);
                 }
             }
         }
         Thread t = new Thread(() -> {
-            for (Map.Entry<Path, CompletableFuture<Restorer.Prepared>> e : mine.entrySet()) {
+            for (Map.Entry<Path, CompletableFuture<ProcessImages.Held>> e : mine.entrySet()) {
                 try {
                     e.getValue().complete(ProcessImages.prepare(e.getKey(), byName));
                 } catch (IOException | RuntimeException | Error x) {
@@ -76,8 +75,8 @@ public final class EarlyRestore {
      *
      * @throws IOException the early restore's failure (the half-built process is gone)
      */
-    public static Restorer.Prepared take(Path image) throws IOException, InterruptedException {
-        CompletableFuture<Restorer.Prepared> f;
+    public static ProcessImages.Held take(Path image) throws IOException, InterruptedException {
+        CompletableFuture<ProcessImages.Held> f;
         synchronized (PENDING) {
             f = PENDING.remove(image);
         }
@@ -103,12 +102,12 @@ public final class EarlyRestore {
 
     /** Kills every process rebuilt ahead and not taken (waiting for builds in progress). */
     public static void abandonAll() {
-        Map<Path, CompletableFuture<Restorer.Prepared>> left;
+        Map<Path, CompletableFuture<ProcessImages.Held>> left;
         synchronized (PENDING) {
             left = new LinkedHashMap<>(PENDING);
             PENDING.clear();
         }
-        for (CompletableFuture<Restorer.Prepared> f : left.values()) {
+        for (CompletableFuture<ProcessImages.Held> f : left.values()) {
             try {
                 f.join().abandon();
             } catch (RuntimeException e) {

@@ -1,7 +1,9 @@
 package dmtcp.ckpt.process.api;
 
 import com.google.gson.JsonObject;
+import dmtcp.ckpt.process.internal.FdTable;
 import dmtcp.ckpt.process.internal.StateJson;
+import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.image.format.api.ImageException;
 import dmtcp.image.format.api.ImageFormat;
 import dmtcp.image.format.api.ImageReader;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,13 +37,16 @@ public final class ProcessImages {
      *
      * @param extra members added to the image's inventory (program, host, ids, ...)
      */
-    public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra) throws IOException {
+    public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra, List<FdHandler> handlers)
+            throws IOException {
         ImageWriter w = ImageWriter.create(target, codec);
+        FdTable fds = new FdTable(handlers);
         try {
             ProcessState state = Checkpointer.dump(frozen, new MemorySink() {
                 @Override
                 public void describe(ProcessState s) throws IOException {
                     JsonObject proc = StateJson.toJson(s);
+                    proc.add("fds", fds.records());
                     proc.add("checkpoint", extra == null ? new JsonObject() : extra);
                     w.json(ImageFormat.TAG_PROCESS, proc);
                 }
@@ -49,7 +55,7 @@ public final class ProcessImages {
                 public void write(MemoryRegion region, long offset, ByteBuffer data) throws IOException {
                     w.pages(region.start() + offset, data);
                 }
-            });
+            }, fds);
             JsonObject inv = extra == null ? new JsonObject() : extra.deepCopy();
             inv.addProperty("pid", state.pid());
             inv.addProperty("exe", state.exe());
@@ -94,15 +100,18 @@ public final class ProcessImages {
      * a bad one stops the restore before the process runs (the half-built process is
      * killed) and names the image and record.
      */
-    public static Child restore(Path image, Map<String, StreamCodec> codecs) throws IOException {
-        return prepare(image, codecs).release();
+    public static Child restore(Path image, Map<String, StreamCodec> codecs, List<FdHandler> handlers) throws IOException {
+        Held h = prepare(image, codecs);
+        h.finish(handlers);
+        return h.release();
     }
 
     /**
-     * As {@link #restore}, but the rebuilt process is held stopped until the caller
-     * {@linkplain Restorer.Prepared#release() releases} it (or abandons it).
+     * As {@link #restore}, but only the process's memory is rebuilt (no resource handler is
+     * needed yet: the runtime may still be starting); it is held stopped until the caller
+     * {@linkplain Held#finish finishes} and {@linkplain Held#release() releases} it (or abandons it).
      */
-    public static Restorer.Prepared prepare(Path image, Map<String, StreamCodec> codecs) throws IOException {
+    public static Held prepare(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
             JsonObject proc = head(r);
             ProcessState state;
@@ -113,8 +122,14 @@ public final class ProcessImages {
             }
             JsonObject info = proc.has("checkpoint") ? proc.getAsJsonObject("checkpoint") : new JsonObject();
             String uid = info.has("uniqueId") ? info.get("uniqueId").getAsString() : null;
+            FdTable fds = new FdTable(List.of());
             try {
-                return Restorer.prepare(state, new PageSource(r), uid);
+                fds.load(proc.has("fds") && proc.get("fds").isJsonArray() ? proc.getAsJsonArray("fds") : null, state.comm());
+            } catch (RuntimeException e) {
+                throw new ImageException(r.image() + ": the fd records cannot be read: " + e.getMessage(), e);
+            }
+            try {
+                return new Held(Restorer.prepare(state, new PageSource(r), uid), fds, image);
             } catch (UncheckedIOException e) {
                 dmtcp.mem.linux.api.ProcessLock.release(uid);
                 throw e.getCause();
@@ -125,6 +140,58 @@ public final class ProcessImages {
                 dmtcp.mem.linux.api.ProcessLock.release(uid);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * A process whose memory was rebuilt from an image and which is held stopped: {@link
+     * #finish} re-creates its fds (with the resource handlers installed by then), threads and
+     * timers; {@link #release()} lets it run; {@link #abandon()} kills it (it never ran).
+     */
+    public static final class Held {
+        private final Restorer.Prepared process;
+        private final FdTable saved;
+        private final Path image;
+
+        Held(Restorer.Prepared process, FdTable saved, Path image) {
+            this.process = process;
+            this.saved = saved;
+            this.image = image;
+        }
+
+        public Child child() {
+            return process.child();
+        }
+
+        public Path image() {
+            return image;
+        }
+
+        /**
+         * Builds the rest of the process with {@code handlers} (highest service.ranking first).
+         * A saved fd of a kind none of them restores, or any other failure, kills the process and throws.
+         */
+        public void finish(List<FdHandler> handlers) throws IOException {
+            FdTable t = saved.withHandlers(handlers);
+            try {
+                t.bind();
+            } catch (IOException e) {
+                abandon();
+                throw new ImageException(image + ": " + e.getMessage(), e);
+            }
+            try {
+                process.finish(t);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+
+        public Child release() {
+            return process.release();
+        }
+
+        public void abandon() {
+            process.abandon();
         }
     }
 

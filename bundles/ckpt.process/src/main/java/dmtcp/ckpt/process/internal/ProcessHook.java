@@ -3,6 +3,7 @@ package dmtcp.ckpt.process.internal;
 import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.api.EarlyRestore;
 import dmtcp.ckpt.process.api.ProcessImages;
+import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.image.format.api.ImageWriter;
@@ -12,7 +13,6 @@ import dmtcp.mem.linux.api.Freezer;
 import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.Launch;
 import dmtcp.mem.linux.api.ProcessTree;
-import dmtcp.mem.linux.api.Restorer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -49,6 +49,29 @@ public class ProcessHook implements BarrierHook {
     private final Map<Integer, Frozen> frozen = new ConcurrentHashMap<>();
     private boolean gzip;
     private List<Path> images = List.of();
+
+    /** The resource handlers, highest service.ranking first (ties: the earliest registered). */
+    private final List<Ranked> handlers = new CopyOnWriteArrayList<>();
+
+    private record Ranked(FdHandler handler, int ranking, long id) {}
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addHandler(FdHandler h, Map<String, Object> props) {
+        Object r = props.get(org.osgi.framework.Constants.SERVICE_RANKING);
+        Object id = props.get(org.osgi.framework.Constants.SERVICE_ID);
+        handlers.add(new Ranked(h, r instanceof Integer i ? i : 0, id instanceof Long l ? l : 0));
+    }
+
+    void removeHandler(FdHandler h) {
+        handlers.removeIf(x -> x.handler() == h);
+    }
+
+    /** The handlers in the order the dispatcher asks them. */
+    List<FdHandler> handlers() {
+        List<Ranked> l = new ArrayList<>(handlers);
+        l.sort(java.util.Comparator.comparingInt((Ranked x) -> -x.ranking()).thenComparingLong(Ranked::id));
+        return l.stream().map(Ranked::handler).toList();
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addCodec(StreamCodec codec) {
@@ -134,7 +157,7 @@ public class ProcessHook implements BarrierHook {
             long t0 = System.nanoTime();
             ImageWriter w;
             try {
-                w = ProcessImages.dump(f, target, codec, extra);
+                w = ProcessImages.dump(f, target, codec, extra, handlers());
             } catch (FileSystemException e) {
                 throw CheckpointDir.cannotWrite(dir, e);
             }
@@ -160,15 +183,16 @@ public class ProcessHook implements BarrierHook {
     @Override
     public void restart(StageContext ctx) throws IOException {
         Map<String, StreamCodec> byName = codecsByName();
-        List<Restorer.Prepared> built = new ArrayList<>();
+        List<ProcessImages.Held> built = new ArrayList<>();
         try {
             for (Path image : images) {
                 long t0 = System.nanoTime();
-                Restorer.Prepared p = EarlyRestore.take(image);
+                ProcessImages.Held p = EarlyRestore.take(image);
                 String how = p == null ? "restored" : "restored ahead, taken";
                 if (p == null) {
                     p = ProcessImages.prepare(image, byName);
                 }
+                p.finish(handlers());
                 built.add(p);
                 log.info("{} {} from {} in {} ms as pid {}", p.child().name(), how, image,
                         (System.nanoTime() - t0) / 1_000_000, p.child().pid());
@@ -192,8 +216,8 @@ public class ProcessHook implements BarrierHook {
     }
 
     /** Kills what was rebuilt and not yet let run, and tells the restarter why its programs will not come. */
-    private static void giveUp(List<Restorer.Prepared> held, String why) {
-        held.forEach(Restorer.Prepared::abandon);
+    private static void giveUp(List<ProcessImages.Held> held, String why) {
+        held.forEach(ProcessImages.Held::abandon);
         EarlyRestore.abandonAll();
         Launch.giveUp(why);
     }

@@ -7,11 +7,11 @@ import dmtcp.mem.linux.internal.Dumper;
  * robust lists and tid addresses; its mappings (from /proc/PID/maps) and the pages the
  * mappings alone cannot give back (from /proc/PID/pagemap: touched anonymous pages and
  * written private file pages; never-touched and clean file pages are skipped); auxv, mm
- * bounds, brk, cwd, umask, rlimits, sigactions and itimers; the fd table ({@link FdState});
- * the POSIX timers ({@link PosixTimer}: /proc/PID/timers and an injected timer_gettime).
- * Memory bytes are streamed to a {@link MemorySink}, never held in the heap. A process
- * holding an fd that cannot be restored (a pipe or socket above fd 2, an eventfd...) is
- * refused with an {@link UnsupportedFdException}, one with a POSIX timer on a clock a
+ * bounds, brk, cwd, umask, rlimits, sigactions and itimers; the POSIX timers ({@link
+ * PosixTimer}: /proc/PID/timers and an injected timer_gettime). The fd table goes to the
+ * {@link ResourceHooks} (which refuse what no handler saves, with an {@link
+ * UnsupportedFdException}). Memory bytes are streamed to a {@link MemorySink}, never held in
+ * the heap. A process with a POSIX timer on a clock a
  * restore could not name (another process's or thread's CPU clock, a dynamic fd clock,
  * CLOCK_THREAD_CPUTIME_ID with several threads) with an IllegalStateException, both
  * before anything reaches the sink.
@@ -45,9 +45,9 @@ public final class Checkpointer {
     }
 
     /** Freezes {@code pid}, dumps it and lets it run on. */
-    public static ProcessState dump(int pid, MemorySink sink) {
+    public static ProcessState dump(int pid, MemorySink sink, ResourceHooks hooks) {
         try (Frozen f = Freezer.freeze(pid)) {
-            return dump(f, sink);
+            return dump(f, sink, hooks);
         }
     }
 
@@ -56,10 +56,10 @@ public final class Checkpointer {
      * The sink is called on the tracer thread; its IOException comes out as an
      * UncheckedIOException.
      */
-    public static ProcessState dump(Frozen frozen, MemorySink sink) {
+    public static ProcessState dump(Frozen frozen, MemorySink sink, ResourceHooks hooks) {
         return Tracer.get().call(() -> {
             try {
-                return new Dumper(frozen.pid(), frozen.tids(), frozen.groupStopped()).dump(sink);
+                return new Dumper(frozen.pid(), frozen.tids(), frozen.groupStopped(), hooks).dump(sink);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -3,8 +3,9 @@ package dmtcp.mem.linux.api;
 import java.util.List;
 
 /**
- * Everything a restore needs about one process except its memory bytes, which went to a
- * {@link MemorySink} while dumping.
+ * Everything a restore needs about one process's core task state except its memory bytes,
+ * which went to a {@link MemorySink} while dumping. Its file descriptors are the resource
+ * handlers' (see {@link ResourceHooks}), saved beside it.
  *
  * @param pid pid at dump time
  * @param exe target of /proc/PID/exe
@@ -21,14 +22,13 @@ import java.util.List;
  * @param itimers ITIMER_REAL, VIRTUAL, PROF as {interval sec, interval usec, value sec, value usec}
  * @param pendingSignals the process-wide queued signals, raw 128-byte siginfo_t
  * @param stopped the process was in a group stop (SIGSTOP, SIGTSTP...): restored stopped
- * @param fds the open file descriptors in fd order (null, e.g. from an older image, reads as none)
  * @param timers the POSIX timers (timer_create) in id order (null, e.g. from an older image, reads as none)
  * @param files the executable and every file mapped executable, as they were (null, e.g. from an
  *     older image, reads as none: nothing beyond the inode is checked at restart)
  */
 public record ProcessState(int pid, String exe, String comm, List<String> argv, String cwd, int umask, MmLayout mm, byte[] auxv,
         List<MemoryRegion> regions, List<ThreadState> threads, List<SigAction> sigactions, long[][] rlimits,
-        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<FdState> fds, List<PosixTimer> timers,
+        long[][] itimers, List<byte[]> pendingSignals, boolean stopped, List<PosixTimer> timers,
         List<MappedFile> files) {
 
     public ProcessState {
@@ -37,7 +37,6 @@ public record ProcessState(int pid, String exe, String comm, List<String> argv, 
         threads = List.copyOf(threads);
         sigactions = List.copyOf(sigactions);
         pendingSignals = List.copyOf(pendingSignals);
-        fds = fds == null ? List.of() : List.copyOf(fds);
         timers = timers == null ? List.of() : List.copyOf(timers);
         files = files == null ? List.of() : List.copyOf(files);
     }

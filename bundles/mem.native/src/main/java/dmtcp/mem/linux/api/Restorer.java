@@ -6,8 +6,8 @@ package dmtcp.mem.linux.api;
  * /proc/PID/exe, comm and ps are right without privilege) and stops it before ld.so runs;
  * then, by injected syscalls, replaces its address space with the saved one, moves the
  * vDSO to its saved address, restores mm bounds (PR_SET_MM_MAP), sigactions, itimers,
- * rlimits, umask and cwd, reopens the saved fds under their numbers (terminals and
- * unreopenable standard streams become this JVM's own fds 0-2; see {@link FdState}), re-creates the threads with clone(), gives each its registers,
+ * rlimits, umask and cwd, has the resource handlers re-create the saved fds under their
+ * numbers ({@link ResourceHooks}), re-creates the threads with clone(), gives each its registers,
  * FP state, signal mask, rseq, robust list and sigaltstack, re-creates the POSIX timers
  * under their ids ({@link PosixTimer}; a SIGEV_THREAD_ID timer aimed at its thread's new
  * tid) and arms them with the time they had left, and detaches. Every signal but SIGTRAP
@@ -23,24 +23,27 @@ package dmtcp.mem.linux.api;
 public final class Restorer {
     private Restorer() {}
 
-    public static Child restore(ProcessState state, MemorySource source) {
-        return restore(state, source, null);
+    public static Child restore(ProcessState state, MemorySource source, ResourceHooks hooks) {
+        return restore(state, source, null, hooks);
     }
 
     /**
-     * As {@link #restore(ProcessState, MemorySource)}, the restored process keeping the
-     * unique id it had when checkpointed (null: a new one).
+     * As {@link #restore(ProcessState, MemorySource, ResourceHooks)}, the restored process
+     * keeping the unique id it had when checkpointed (null: a new one).
      */
-    public static Child restore(ProcessState state, MemorySource source, String uniqueId) {
-        return prepare(state, source, uniqueId).release();
+    public static Child restore(ProcessState state, MemorySource source, String uniqueId, ResourceHooks hooks) {
+        Prepared p = prepare(state, source, uniqueId);
+        p.finish(hooks);
+        return p.release();
     }
 
     /**
-     * Rebuilds the process but does not let it run: every thread stays stopped under this
-     * JVM's tracer until {@link Prepared#release()}, which also arms its timers (itimers,
-     * POSIX timers), so that the time it was held does not count against them. A restarter builds its processes while
-     * the rest of the runtime starts, and lets them run when the restart round says so.
-     * A failure kills the half-built process and throws.
+     * Rebuilds the process's memory but does not let it run: it stays stopped under this
+     * JVM's tracer; {@link Prepared#finish} builds the rest once the resource handlers are
+     * known, {@link Prepared#release()} lets it run and arms its timers (itimers, POSIX
+     * timers), so that the time it was held does not count against them. A restarter builds
+     * its processes' memory while the rest of the runtime starts, and lets them run when the
+     * restart round says so. A failure kills the half-built process and throws.
      */
     public static Prepared prepare(ProcessState state, MemorySource source, String uniqueId) {
         // before anything starts: a description a restore must not follow, a program modified since
@@ -77,11 +80,42 @@ public final class Restorer {
             return child;
         }
 
+        private boolean finished;
+
+        /**
+         * Re-creates the fds (through {@code hooks}), attributes, threads and timers; the
+         * process stays held. Once, before {@link #release()}. A failure kills the process
+         * (it never ran) and throws.
+         */
+        public synchronized void finish(ResourceHooks hooks) {
+            if (settled || finished) {
+                throw new IllegalStateException(child.name() + " (pid " + child.pid() + ") was already finished, released or abandoned");
+            }
+            finished = true;
+            try {
+                Tracer.get().call(() -> {
+                    try {
+                        restorer.finish(hooks);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                settled = true;
+                ProcessLock.release(child.uniqueId());
+                throw e;
+            }
+        }
+
         /**
          * Lets the process run from where it was checkpointed and announces it as one of this
          * JVM's programs. A process that dies as it starts is reported as an error.
          */
         public synchronized Child release() {
+            if (!finished) {
+                throw new IllegalStateException(child.name() + " (pid " + child.pid() + ") is released before it was finished");
+            }
             settle();
             Child c;
             try {

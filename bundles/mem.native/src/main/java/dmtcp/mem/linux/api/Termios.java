@@ -3,7 +3,7 @@ package dmtcp.mem.linux.api;
 /**
  * A terminal's line settings as the kernel keeps them ({@code struct termios} of
  * &lt;asm-generic/termbits.h&gt;, read with TCGETS): raw or canonical input, echo, signals,
- * output processing, the special characters. Saved with a {@link FdState#TERMINAL} fd and
+ * output processing, the special characters. Saved with a terminal fd and
  * applied (TCSETS) to the terminal that takes its place at restore.
  *
  * @param iflag c_iflag (input modes: ICRNL, IXON...)

@@ -1,8 +1,8 @@
 package dmtcp.mem.linux.api;
 
 /**
- * A terminal's window size ({@code struct winsize}, TIOCGWINSZ), saved with a {@link
- * FdState#TERMINAL} fd. At restore it is given to the new terminal only when that one has
+ * A terminal's window size ({@code struct winsize}, TIOCGWINSZ), saved with a
+ * terminal fd. At restore it is given to the new terminal only when that one has
  * none (0x0, e.g. a pty nobody sized); a terminal with a size keeps it, since that is the
  * window the user now looks at, and the program learns it from the SIGWINCH it gets.
  */

@@ -2,7 +2,9 @@ package dmtcp.mem.linux.internal;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import dmtcp.mem.linux.api.FdState;
+import dmtcp.mem.linux.api.FdInfo;
+import dmtcp.mem.linux.api.RemoteProcess;
+import dmtcp.mem.linux.api.ResourceHooks;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySink;
 import dmtcp.mem.linux.api.MmLayout;
@@ -42,8 +44,11 @@ public final class Dumper {
 
     private final boolean stopped;
 
-    public Dumper(int pid, List<Integer> tids, boolean stopped) {
+    private final ResourceHooks hooks;
+
+    public Dumper(int pid, List<Integer> tids, boolean stopped, ResourceHooks hooks) {
         this.pid = pid;
+        this.hooks = hooks;
         this.stopped = stopped;
         this.tids = tids;
         this.live = tids.get(0);
@@ -60,8 +65,8 @@ public final class Dumper {
     public ProcessState dump(MemorySink sink) throws IOException {
         Tracee.checkThread();
         try {
-            // first: a descriptor that cannot be restored refuses the checkpoint before anything is done
-            List<FdState> fds = Fds.dump(live);
+            // first: a descriptor no resource handler saves refuses the checkpoint before anything is done
+            hooks.claim(Fds.list(live));
             // so does a POSIX timer a restore could not rebuild (/proc/PID/timers, nothing injected)
             List<PosixTimer> timers = Timers.list(live, tids.size());
             int main = tids.get(0);
@@ -106,6 +111,7 @@ public final class Dumper {
                 itimers[w] = new long[] {bb.getLong(0), bb.getLong(8), bb.getLong(16), bb.getLong(24)};
             }
             timers = Timers.withValues(timers, main, site, scratch, mem);
+            hooks.dump(new Remote(main));
             // the last injected call: from here on the program is exactly as the freeze left it
             putBack();
             long[][] rlimits = rlimits(live);
@@ -129,7 +135,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, fds, timers, MappedFiles.identify(exe, maps));
+                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, timers, MappedFiles.identify(exe, maps));
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;
@@ -145,6 +151,69 @@ public final class Dumper {
 
     private List<MemoryRegion> maps;
     private long spare;
+    /** A scratch area mapped for the resource hooks (see {@link Remote#scratch}), unmapped by {@link #putBack}. */
+    private long hookScratch;
+    private static final long HOOK_SCRATCH = RemoteProcess.SCRATCH_MAX + Mman.PAGE_SIZE;
+
+    /** The frozen process as the resource hooks see it: calls injected in thread {@code tid}. */
+    private final class Remote implements RemoteProcess {
+        private final int tid;
+
+        Remote(int tid) {
+            this.tid = tid;
+        }
+
+        @Override
+        public int pid() {
+            return pid;
+        }
+
+        @Override
+        public long syscall(long nr, long... args) {
+            return Inject.syscall(tid, site, nr, args);
+        }
+
+        @Override
+        public long check(String what, long nr, long... args) {
+            return Inject.check(tid, site, what, nr, args);
+        }
+
+        @Override
+        public byte[] read(long address, int length) {
+            return mem.read(address, length);
+        }
+
+        @Override
+        public void write(long address, byte[] bytes) {
+            if (hookScratch == 0 || address < hookScratch || address + bytes.length > hookScratch + HOOK_SCRATCH) {
+                throw new IllegalArgumentException("a dump writes only into its scratch memory, not at 0x" + Long.toHexString(address));
+            }
+            mem.write(address, bytes);
+        }
+
+        @Override
+        public long scratch(int size) {
+            if (size > SCRATCH_MAX) {
+                throw new IllegalArgumentException("scratch of " + size + " bytes asked, at most " + SCRATCH_MAX);
+            }
+            if (hookScratch == 0) {
+                hookScratch = Inject.check(tids.get(0), site, "mmap", Sys.SYS_mmap, 0, HOOK_SCRATCH, Mman.PROT_READ | Mman.PROT_WRITE,
+                        Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+            }
+            return hookScratch + Mman.PAGE_SIZE;
+        }
+
+        @Override
+        public long putString(String s) {
+            byte[] b = (s + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (b.length > Mman.PAGE_SIZE) {
+                throw new IllegalArgumentException("path too long: " + s);
+            }
+            scratch(0);
+            mem.write(hookScratch, b);
+            return hookScratch;
+        }
+    }
     /** Scratch slots in the program's stacks and the bytes they held before the dump wrote there. */
     private final java.util.Map<Long, byte[]> slots = new java.util.LinkedHashMap<>();
 
@@ -157,6 +226,11 @@ public final class Dumper {
      * program exactly as it was frozen.
      */
     private void putBack() {
+        if (hookScratch != 0) {
+            long area = hookScratch;
+            hookScratch = 0;
+            Inject.syscall(tids.get(0), site, Sys.SYS_munmap, area, HOOK_SCRATCH);
+        }
         if (spare != 0) {
             long page = spare;
             spare = 0;

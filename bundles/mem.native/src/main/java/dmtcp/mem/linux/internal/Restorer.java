@@ -6,12 +6,13 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.ExitStatus;
-import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.NativeException;
 import dmtcp.mem.linux.api.PageRange;
 import dmtcp.mem.linux.api.PosixTimer;
+import dmtcp.mem.linux.api.RemoteProcess;
+import dmtcp.mem.linux.api.ResourceHooks;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.SigAction;
 import dmtcp.mem.linux.api.ThreadState;
@@ -45,7 +46,6 @@ public final class Restorer {
     private static final long TASK_SIZE = 0x7ffffffff000L;
     private static final int SIGSTOP = 19;
     private static final int SIGTRAP = 5;
-    private static final int SIGWINCH = 28;
     private static final int SS_DISABLE = 2;
     private static final int SS_AUTODISARM = 1 << 31;
 
@@ -97,15 +97,17 @@ public final class Restorer {
         t0 = now;
     }
 
-    /** Builds the process and lets it run: {@link #build()} then {@link #release()}. */
-    public Child restore() throws IOException {
+    /** Builds the process and lets it run: {@link #build()}, {@link #finish} then {@link #release()}. */
+    public Child restore(ResourceHooks hooks) throws IOException {
         build();
+        finish(hooks);
         return release();
     }
 
     /**
-     * Builds the whole process (memory, fds, attributes, threads with their registers) and
-     * leaves every thread stopped under this tracer: nothing of the program has run yet.
+     * Builds the process's memory (the stub's address space replaced by the saved one, filled
+     * from the source, the whole source verified) and its mm layout, and leaves the stub stopped
+     * under this tracer: nothing of the program has run yet. {@link #finish} builds the rest,
      * {@link #release()} lets it run, {@link #abandon()} kills it. A failure kills the
      * half-built process and throws.
      */
@@ -161,7 +163,34 @@ public final class Restorer {
             src.end();
             mark("image verified");
             setMm();
-            restoreFds();
+            this.finalSite = finalSite;
+            done = true;
+        } finally {
+            if (mem != null) {
+                mem.close();
+            }
+            if (!done) {
+                abandon();
+            }
+        }
+    }
+
+    /**
+     * The rest of the rebuild, once the resource handlers are there (at the restart round's
+     * RESTARTING; {@link #build} may have run earlier, while the runtime started): the fds
+     * ({@link ResourceHooks#beforeThreads}), process attributes, the threads with their kernel
+     * state, the POSIX timers (not armed) and the re-queued signals ({@link
+     * ResourceHooks#afterThreads}). Every thread stays stopped. A failure kills the process and throws.
+     */
+    public void finish(ResourceHooks hooks) throws IOException {
+        Tracee.checkThread();
+        t0 = System.nanoTime();
+        this.hooks = hooks;
+        boolean done = false;
+        try {
+            mem = new RemoteMemory(pid);
+            Remote remote = new Remote(false);
+            hooks.beforeThreads(remote);
             mark("fds");
             processAttributes();
             ThreadState leader = st.threads().get(0);
@@ -177,8 +206,8 @@ public final class Restorer {
             }
             Timers.create(pid, site, mem, scratch + OFF_STRUCT, st.timers(), newTids);
             due = requeueSignals(tids);
-            this.finalSite = finalSite;
             mark("threads");
+            hooks.afterThreads(remote, java.util.Collections.unmodifiableMap(newTids));
             done = true;
         } finally {
             if (mem != null) {
@@ -205,8 +234,10 @@ public final class Restorer {
     private Set<Integer> due;
     /** Where the last injected call runs: a syscall in the moved vDSO, or -1 (the trampoline). */
     private long finalSite;
-    /** Saved terminal settings by the restarter's fd (0-2) the terminal fds became dups of; set by {@link #restoreFds}. */
-    private Map<Integer, FdState> terminals = Map.of();
+    /** The resource hooks given to {@link #finish}, called again at {@link #release}. */
+    private ResourceHooks hooks = ResourceHooks.NONE;
+    /** Signals the release hooks asked to be sent once the process runs ({@link RemoteProcess#signalAfterRelease}). */
+    private final List<Integer> afterRelease = new ArrayList<>();
 
     /**
      * Arms the timers, removes the trampoline, gives every thread its saved registers and
@@ -221,6 +252,11 @@ public final class Restorer {
         try {
             mem = new RemoteMemory(pid);
             try {
+                try {
+                    hooks.release(new Remote(true));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
                 armItimers();
                 Timers.arm(pid, site, mem, scratch + OFF_STRUCT, st.timers(), due);
                 // from the moved vDSO's syscall if there is one; else from the trampoline itself
@@ -242,7 +278,6 @@ public final class Restorer {
                 Tracee.setRegs(tid, resumeRegs(ts.regs()));
             }
             mark("timers+registers");
-            boolean resized = applyTerminals();
             // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
             // stops before running one instruction, and SIGCONT resumes it
             int sig = st.stopped() ? SIGSTOP : 0;
@@ -257,10 +292,12 @@ public final class Restorer {
             for (Tracee.Caught p : Tracee.drainPending(tids)) {
                 Tracee.resend(pid, p);
             }
-            if (resized) {
-                // a terminal of another size than it knew: it asks again, and redraws
+            if (!afterRelease.isEmpty()) {
+                // e.g. a terminal of another size than it knew: it asks again, and redraws
                 awaitRestartedCalls();
-                Libc.kill(pid, SIGWINCH);
+                for (int s : afterRelease) {
+                    Libc.kill(pid, s);
+                }
             }
             mark("detach");
             done = true;
@@ -302,28 +339,6 @@ public final class Restorer {
                 java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         }
-    }
-
-    /**
-     * Gives the restarter's terminals that the program's terminal fds became the settings
-     * saved with them ({@link Terminals#apply}: termios, and the window size where the new
-     * terminal has none), now that nothing of the restore can fail any more and just before
-     * the program runs: a restart that is abandoned leaves the user's terminal as it was.
-     *
-     * @return whether a terminal got settings (the program is then sent SIGWINCH)
-     */
-    private boolean applyTerminals() {
-        boolean any = false;
-        for (Map.Entry<Integer, FdState> e : terminals.entrySet()) {
-            String why = Terminals.apply(e.getKey(), e.getValue());
-            if (why == null) {
-                any = true;
-            } else if (!"is no terminal".equals(why)) {
-                System.err.println("dmtcp restore: fd " + e.getValue().fd() + " became the restarter's fd " + e.getKey() + ", which "
-                        + why + ": its terminal modes are left as they are");
-            }
-        }
-        return any;
     }
 
     /** Seizes the stub at once, lets it exec the saved executable (its self-stop swallowed) and steps out of execve. */
@@ -381,6 +396,60 @@ public final class Restorer {
             default -> "the stub shell ended (" + how + ")";
         };
         return "cannot exec " + target + " to restore it: " + why;
+    }
+
+    /** The process being rebuilt as the resource hooks see it: calls injected in its leader. */
+    private final class Remote implements RemoteProcess {
+        private final boolean releasing;
+
+        Remote(boolean releasing) {
+            this.releasing = releasing;
+        }
+
+        @Override
+        public int pid() {
+            return pid;
+        }
+
+        @Override
+        public long syscall(long nr, long... args) {
+            return Inject.syscall(pid, site, nr, args);
+        }
+
+        @Override
+        public long check(String what, long nr, long... args) {
+            return Inject.checkResult(pid, what, Inject.syscall(pid, site, nr, args), Restorer.this::shown, args);
+        }
+
+        @Override
+        public byte[] read(long address, int length) {
+            return mem.read(address, length);
+        }
+
+        @Override
+        public void write(long address, byte[] bytes) {
+            mem.write(address, bytes);
+        }
+
+        @Override
+        public long scratch(int size) {
+            if (size > SCRATCH_MAX || size > DATA_SIZE) {
+                throw new IllegalArgumentException("scratch of " + size + " bytes asked, at most " + SCRATCH_MAX);
+            }
+            return scratch + OFF_DATA;
+        }
+
+        @Override
+        public long putString(String s) {
+            return Restorer.this.putString(s);
+        }
+
+        @Override
+        public void signalAfterRelease(int signal) {
+            if (releasing && !afterRelease.contains(signal)) {
+                afterRelease.add(signal);
+            }
+        }
     }
 
     private long stackTop() {
@@ -696,153 +765,6 @@ public final class Restorer {
             }
             prevEnd = r.end();
         }
-    }
-
-    /**
-     * The saved fd table, by injected calls. The stub holds the restarter's fds 0-2 (and
-     * nothing else: it was spawned with only those); they are first copied above every saved
-     * fd number, then every fd of the stub is closed, so the table is empty but for those
-     * copies and no saved number can clash with them. Each saved fd is then opened (lowest
-     * free number), moved to its number with dup3 (close-on-exec as it was), and seeked.
-     * Runs before rlimits are restored: the stub has the restarter's RLIMIT_NOFILE.
-     */
-    private void restoreFds() throws IOException {
-        int top = 3;
-        for (FdState f : st.fds()) {
-            top = Math.max(top, f.fd() + 1);
-        }
-        List<Integer> stubFds = openFds(pid);
-        String[] stdTargets = new String[3];
-        for (int i = 0; i < 3; i++) {
-            try {
-                stdTargets[i] = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd",
-                        Integer.toString(i))).toString();
-            } catch (IOException e) {
-                stdTargets[i] = null; // closed in the restarter
-            }
-        }
-        long[] std = {-1, -1, -1};
-        for (int i = 0; i < 3; i++) {
-            if (stubFds.contains(i)) {
-                std[i] = inject("fcntl(" + i + ", F_DUPFD_CLOEXEC, " + top + ")", SYS_fcntl, i, F_DUPFD_CLOEXEC, top);
-            }
-        }
-        for (int fd : stubFds) {
-            Inject.syscall(pid, site, SYS_close, fd);
-        }
-        for (FdState f : st.fds()) {
-            String what = "restore of fd " + f.fd() + " (" + f.kind() + " " + f.path() + "): ";
-            int dupFlag = f.cloexec() ? Fds.O_CLOEXEC : 0;
-            // a standard stream that is the very file the restarter's same fd holds (a shell
-            // redirect to the same log): share the restarter's, offset and all, rather than
-            // write over what was written since at the saved offset
-            boolean sameAsRestarter = f.fd() <= 2 && f.kind().equals(FdState.FILE) && f.path().equals(stdTargets[f.fd()]);
-            if (f.kind().equals(FdState.TERMINAL) || f.kind().equals(FdState.STDIO) || sameAsRestarter) {
-                int from = standardStreamFor(f);
-                if (std[from] < 0) {
-                    System.err.println("dmtcp restore: fd " + f.fd() + " (" + f.path() + ") should become the restarter's fd " + from
-                            + ", which is closed: left closed");
-                    continue;
-                }
-                inject(what + "dup3", SYS_dup3, std[from], f.fd(), dupFlag);
-                continue;
-            }
-            long t;
-            if (f.byPath()) {
-                int flags = f.flags() & ~(Fds.O_CREAT | Fds.O_TRUNC | Fds.O_EXCL | Fds.O_CLOEXEC);
-                if (!f.kind().equals(FdState.DIR)) {
-                    flags &= ~Fds.O_TMPFILE;
-                }
-                t = Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(f.path()), flags, 0);
-                if (t < 0 && f.fd() <= 2 && std[f.fd()] >= 0) {
-                    // a standard stream is never a reason to fail a restart: the restarter's then
-                    System.err.println("dmtcp restore: fd " + f.fd() + " (" + f.path() + ") cannot be reopened (errno " + -t
-                            + "): it becomes the restarter's fd " + f.fd());
-                    inject(what + "dup3", SYS_dup3, std[f.fd()], f.fd(), dupFlag);
-                    continue;
-                }
-                Inject.checkResult(pid, what + "openat", t, this::shown, Uio.AT_FDCWD, scratch + OFF_PATH, flags, 0);
-            } else if (f.kind().equals(FdState.DELETED)) {
-                t = recreateDeleted(f, what);
-            } else {
-                throw new IllegalStateException(what + "unknown kind " + f.kind());
-            }
-            if (t == f.fd()) {
-                inject(what + "fcntl(F_SETFD)", SYS_fcntl, t, F_SETFD, f.cloexec() ? FD_CLOEXEC : 0);
-            } else {
-                inject(what + "dup3", SYS_dup3, t, f.fd(), dupFlag);
-                inject(what + "close", SYS_close, t);
-            }
-            if (f.kind().equals(FdState.DIR) && f.offset() == Long.MAX_VALUE) {
-                // ext4's end-of-directory cookie: a fresh file lseek'd there and read keeps a
-                // stale htree cursor, and a later rewind to 0 then reads nothing (seen on 6.x).
-                // Reading the directory to its end gets there as the program did.
-                while (inject(what + "getdents64", SYS_getdents64, f.fd(), scratch + OFF_DATA, DATA_SIZE) > 0) {
-                    // entries the program had already read
-                }
-            } else if (!f.kind().equals(FdState.DEVICE)) {
-                inject(what + "lseek", SYS_lseek, f.fd(), f.offset(), SEEK_SET);
-            }
-        }
-        for (long fd : std) {
-            if (fd >= 0) {
-                inject("close", SYS_close, fd);
-            }
-        }
-        terminals = Terminals.byRestarterFd(st.fds());
-        terminals.keySet().removeIf(k -> std[k] < 0);
-    }
-
-    /**
-     * Which of the restarter's fds 0-2 stands for a terminal or standard stream: the same
-     * number for fds 0-2; for a terminal above 2, fd 0 if it was read-only, 1 if write-only,
-     * else 2.
-     */
-    static int standardStreamFor(FdState f) {
-        if (f.fd() <= 2) {
-            return f.fd();
-        }
-        int acc = f.flags() & Fds.O_ACCMODE;
-        return acc == Uio.O_RDONLY ? 0 : acc == Uio.O_WRONLY ? 1 : 2;
-    }
-
-    /**
-     * A deleted-but-open file comes back as an unlinked file with the saved bytes: an
-     * O_TMPFILE in its old directory (else /tmp), filled from this JVM through
-     * /proc/PID/fd/N, reopened through /proc/self/fd/N with the saved flags (an O_TMPFILE
-     * must be writable; the program may have had it read-only), then given its mode.
-     */
-    private long recreateDeleted(FdState f, String what) throws IOException {
-        java.nio.file.Path parent = java.nio.file.Path.of(f.path()).getParent();
-        long tmpFlags = Fds.O_TMPFILE | Uio.O_RDWR | Fds.O_CLOEXEC;
-        long t1 = parent == null ? -1 : Inject.syscall(pid, site, SYS_openat, Uio.AT_FDCWD, putString(parent.toString()), tmpFlags, 0600);
-        if (t1 < 0) {
-            t1 = inject(what + "openat(\"/tmp\", O_TMPFILE|O_RDWR)", SYS_openat, Uio.AT_FDCWD, putString("/tmp"), tmpFlags, 0600);
-        }
-        byte[] content = f.content() == null ? new byte[0] : f.content();
-        java.nio.file.Path link = java.nio.file.Path.of("/proc", Integer.toString(pid), "fd", Long.toString(t1));
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(link, java.nio.file.StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-        }
-        int flags = f.flags() & ~(Fds.O_CREAT | Fds.O_TRUNC | Fds.O_EXCL | Fds.O_CLOEXEC | Fds.O_TMPFILE);
-        long t2 = inject(what + "reopen O_TMPFILE with flags 0" + Integer.toOctalString(flags), SYS_openat, Uio.AT_FDCWD,
-                putString("/proc/self/fd/" + t1), flags, 0);
-        inject(what + "close", SYS_close, t1);
-        inject(what + "fchmod", SYS_fchmod, t2, f.mode() & 07777);
-        return t2;
-    }
-
-    /** The open fd numbers of a process, as this JVM sees them in /proc/PID/fd. */
-    private static List<Integer> openFds(int pid) throws IOException {
-        List<Integer> l = new ArrayList<>();
-        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd"))) {
-            s.forEach(p -> l.add(Integer.parseInt(p.getFileName().toString())));
-        }
-        l.sort(null);
-        return l;
     }
 
     /** prctl(PR_SET_MM, PR_SET_MM_MAP): brk, code/data/stack/arg/env bounds and auxv; exe_fd -1 needs no capability. */

@@ -2,12 +2,8 @@ package dmtcp.mem.linux.internal;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.Termios;
 import dmtcp.mem.linux.api.WinSize;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A terminal's settings (termios) and window size, read at checkpoint and given to the
@@ -61,21 +57,6 @@ public final class Terminals {
     }
 
     /**
-     * Which saved terminal settings go to which of the restarter's fds 0-2: for each, those
-     * of the lowest saved terminal fd that becomes a dup of it (see {@link
-     * Restorer#standardStreamFor}); fds saved without settings (older images) count for nothing.
-     */
-    static Map<Integer, FdState> byRestarterFd(List<FdState> fds) {
-        Map<Integer, FdState> m = new LinkedHashMap<>();
-        for (FdState f : fds) {
-            if (FdState.TERMINAL.equals(f.kind()) && f.termios() != null) {
-                m.putIfAbsent(Restorer.standardStreamFor(f), f);
-            }
-        }
-        return m;
-    }
-
-    /**
      * Gives the terminal on this JVM's fd {@code fd} the saved settings of {@code saved}: its
      * termios (TCSETS), and its window size only when the terminal has none (0x0; a sized one
      * is the window the user now sees). Nothing is done when the fd is no terminal, or when
@@ -84,7 +65,7 @@ public final class Terminals {
      *
      * @return null when the settings were applied (the program then gets a SIGWINCH), else why not
      */
-    static String apply(int fd, FdState saved) {
+    public static String apply(int fd, Termios t, WinSize w) {
         if (termios(fd) == null) {
             return "is no terminal";
         }
@@ -96,7 +77,9 @@ public final class Terminals {
         } else if (Native.getLastError() != ENOTTY) {
             return "cannot be asked for its foreground process group (errno " + Native.getLastError() + ")";
         }
-        Termios t = saved.termios();
+        if (t == null) {
+            return "has no saved settings";
+        }
         Memory m = new Memory(Ioctl.TERMIOS_SIZE);
         m.clear();
         m.setInt(0, t.iflag());
@@ -109,7 +92,6 @@ public final class Terminals {
             return "refused TCSETS (errno " + Native.getLastError() + ")";
         }
         WinSize now = winsize(fd);
-        WinSize w = saved.winsize();
         if (w != null && !w.none() && now != null && now.none()) {
             Memory ws = new Memory(Ioctl.WINSIZE_SIZE);
             ws.setShort(0, (short) w.rows());

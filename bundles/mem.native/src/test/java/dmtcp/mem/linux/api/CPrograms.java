@@ -12,13 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Compiles the test programs in src/test/resources/c with gcc, once per JVM, and reads their output. */
-final class CPrograms {
+public final class CPrograms {
     private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
     private static Path dir;
 
     private CPrograms() {}
 
-    static synchronized Path build(String name) throws Exception {
+    public static synchronized Path build(String name) throws Exception {
         Path p = BUILT.get(name);
         if (p != null) {
             return p;
@@ -53,7 +53,7 @@ final class CPrograms {
         return exe;
     }
 
-    static List<String> lines(Path file) throws IOException {
+    public static List<String> lines(Path file) throws IOException {
         if (!Files.exists(file)) {
             return List.of();
         }
@@ -66,7 +66,7 @@ final class CPrograms {
     }
 
     /** Waits until {@code file} has at least {@code n} complete lines. */
-    static List<String> awaitLines(Path file, int n, long timeoutMs) throws Exception {
+    public static List<String> awaitLines(Path file, int n, long timeoutMs) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMs;
         for (;;) {
             List<String> l = lines(file);

@@ -66,7 +66,7 @@ public class CheckpointRestoreTest {
     private static ProcessState dumpAndKill(Child c, FileImage image) throws Exception {
         Frozen f = Freezer.freeze(c.pid());
         try {
-            return Checkpointer.dump(f, image);
+            return TestFds.dump(f, image);
         } finally {
             f.kill();
             c.onExit().get(10, TimeUnit.SECONDS);
@@ -82,7 +82,7 @@ public class CheckpointRestoreTest {
             long t0 = System.nanoTime();
             ProcessState st;
             try {
-                st = Checkpointer.dump(f, image);
+                st = TestFds.dump(f, image);
             } catch (RuntimeException e) {
                 f.kill();
                 throw e;
@@ -93,7 +93,7 @@ public class CheckpointRestoreTest {
             c.onExit().get(10, TimeUnit.SECONDS);
             assertEquals("no output between dump and kill", linesAtDump, CPrograms.lines(out).size());
             t0 = System.nanoTime();
-            Child r = Restorer.restore(st, image);
+            Child r = TestFds.restore(st, image);
             long restoreUs = (System.nanoTime() - t0) / 1000;
             children.add(r);
             lastDump = st;
@@ -333,7 +333,7 @@ public class CheckpointRestoreTest {
             exe.toFile().setExecutable(true);
             int before = Processes.allChildren().size();
             try {
-                Restorer.restore(st, image);
+                TestFds.restore(st, image);
                 org.junit.Assert.fail("restored over a replaced executable");
             } catch (NativeException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("replaced since the checkpoint"));
@@ -441,11 +441,12 @@ public class CheckpointRestoreTest {
                     t.rseqSignature(), t.robustListHead(), t.robustListLength(), t.clearChildTid(), t.altStackSp(),
                     t.altStackFlags(), t.altStackSize(), t.pendingSignals()));
             ProcessState bad = new ProcessState(st.pid(), st.exe(), st.comm(), st.argv(), st.cwd(), st.umask(), st.mm(), st.auxv(),
-                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped(), st.fds(),
+                    st.regions(), threads, st.sigactions(), st.rlimits(), st.itimers(), st.pendingSignals(), st.stopped(),
                     st.timers(), st.files());
+            TestFds.same(bad, st);
             int before = Processes.allChildren().size();
             try {
-                Restorer.restore(bad, image);
+                TestFds.restore(bad, image);
                 org.junit.Assert.fail("restored a corrupt XSAVE area");
             } catch (NativeException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("NT_X86_XSTATE") || e.getMessage().contains("0x202"));
@@ -454,7 +455,7 @@ public class CheckpointRestoreTest {
             // killed, and its cloned threads collected: otherwise the stub could never be reaped
             assertEquals(9, stub.onExit().get(10, TimeUnit.SECONDS).signal());
             // the good state still restores
-            Child r = Restorer.restore(st, image);
+            Child r = TestFds.restore(st, image);
             children.add(r);
             int n = CPrograms.lines(out).size();
             CPrograms.awaitLines(out, n + 3, 10_000);
@@ -470,7 +471,7 @@ public class CheckpointRestoreTest {
             ProcessState st = dumpAndKill(c, image);
             int n = CPrograms.lines(out).size();
 
-            Restorer.Prepared held = Restorer.prepare(st, image, "held-1");
+            Restorer.Prepared held = TestFds.prepare(st, image, "held-1");
             Thread.sleep(300); // the counter would have written ~60 lines by now
             assertEquals("a held process does not run", n, CPrograms.lines(out).size());
             assertTrue(Files.readString(Path.of("/proc/" + held.child().pid() + "/status")).contains("State:\tt (tracing stop)"));
@@ -484,7 +485,7 @@ public class CheckpointRestoreTest {
             r.onExit().get(10, TimeUnit.SECONDS);
 
             int m = CPrograms.lines(out).size();
-            Restorer.Prepared dropped = Restorer.prepare(st, image, null);
+            Restorer.Prepared dropped = TestFds.prepare(st, image, null);
             dropped.abandon();
             assertEquals(9, dropped.child().onExit().get(10, TimeUnit.SECONDS).signal());
             Thread.sleep(100);
@@ -508,7 +509,7 @@ public class CheckpointRestoreTest {
             ProcessState st = dumpAndKill(c, image);
             long left = st.timers().stream().filter(t -> t.signal() == 12).findFirst().orElseThrow().valueNanos() / 1_000_000;
             assertTrue("B has " + left + " ms to go", left > 1000);
-            Restorer.Prepared held = Restorer.prepare(st, image, null);
+            Restorer.Prepared held = TestFds.prepare(st, image, null);
             Thread.sleep(left); // B would have fired by now had it been armed when the process was built
             int n = CPrograms.lines(out).size();
             long released = System.nanoTime();

@@ -29,7 +29,7 @@ public class DumpSpeedTest {
             for (int i = 0; i < 3; i++) {
                 bytes[0] = 0;
                 long t0 = System.nanoTime();
-                st = Checkpointer.dump(c.pid(), (region, offset, data) -> bytes[0] += data.remaining());
+                st = TestFds.dump(c.pid(), (region, offset, data) -> bytes[0] += data.remaining());
                 best = Math.min(best, System.nanoTime() - t0);
             }
             assertEquals(st.savedBytes(), bytes[0]);
@@ -41,13 +41,13 @@ public class DumpSpeedTest {
             try (FileImage image = new FileImage(img)) {
                 Frozen f = Freezer.freeze(c.pid());
                 long t0 = System.nanoTime();
-                st = Checkpointer.dump(f, image);
+                st = TestFds.dump(f, image);
                 long dumpMs = (System.nanoTime() - t0) / 1_000_000;
                 f.kill();
                 c.onExit().get(10, TimeUnit.SECONDS);
                 int n = CPrograms.lines(out).size();
                 t0 = System.nanoTime();
-                r = Restorer.restore(st, image);
+                r = TestFds.restore(st, image);
                 long restoreMs = (System.nanoTime() - t0) / 1_000_000;
                 System.out.printf("dump of %d MiB to a tmpfs file: %d ms; restore from it: %d ms%n", st.savedBytes() >> 20,
                         dumpMs, restoreMs);

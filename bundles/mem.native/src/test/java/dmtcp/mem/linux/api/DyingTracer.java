@@ -36,7 +36,7 @@ public final class DyingTracer {
                 }
                 die();
             }
-            default -> Checkpointer.dump(f, new MemorySink() {
+            default -> TestFds.dump(f, new MemorySink() {
                 private int writes;
 
                 @Override

@@ -90,7 +90,7 @@ public class FreezerTest {
             CPrograms.awaitLines(out, 3, 10_000);
             for (int i = 0; i < 5; i++) {
                 long[] bytes = new long[1];
-                ProcessState st = Checkpointer.dump(c.pid(), (r, off, data) -> bytes[0] += data.remaining());
+                ProcessState st = TestFds.dump(c.pid(), (r, off, data) -> bytes[0] += data.remaining());
                 assertEquals(st.savedBytes(), bytes[0]);
                 assertEquals(5, st.threads().size());
                 Thread.sleep(30);
@@ -117,7 +117,7 @@ public class FreezerTest {
             CPrograms.awaitLines(out, 1, 10_000);
             long t0 = System.nanoTime();
             Thread.sleep(300);
-            Checkpointer.dump(c.pid(), (r, off, data) -> { });
+            TestFds.dump(c.pid(), (r, off, data) -> { });
             Thread.sleep(1000);
             assertEquals("the 2 s sleep went on after the dump", 1, CPrograms.lines(out).size());
             CPrograms.awaitLines(out, 2, 5_000);
@@ -138,7 +138,7 @@ public class FreezerTest {
         try {
             CPrograms.awaitLines(out, 3, 10_000);
             for (int i = 0; i < 10; i++) {
-                ProcessState st = Checkpointer.dump(c.pid(), (r, off, data) -> { });
+                ProcessState st = TestFds.dump(c.pid(), (r, off, data) -> { });
                 assertEquals(st.timers().toString(), 6, st.timers().size());
                 Thread.sleep(20);
             }

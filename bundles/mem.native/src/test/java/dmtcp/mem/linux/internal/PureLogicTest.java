@@ -76,57 +76,6 @@ public class PureLogicTest {
         assertEquals(0x301000, big);
     }
 
-    private static dmtcp.mem.linux.api.FdState fd(int n, String target, int flags, int mode) throws Exception {
-        return Fds.classify(n, target, flags, 0, mode, null);
-    }
-
-    private static String refusal(int n, String target, int mode) throws Exception {
-        try {
-            fd(n, target, 0, mode);
-        } catch (dmtcp.mem.linux.api.UnsupportedFdException e) {
-            assertEquals(n, e.fd());
-            return e.getMessage();
-        }
-        throw new AssertionError(target + " on fd " + n + " was accepted");
-    }
-
-    @Test
-    public void classifiesFileDescriptors() throws Exception {
-        assertEquals("file", fd(3, "/tmp/x", 02, 0100644).kind());
-        assertEquals("dir", fd(3, "/tmp", 0200000, 0040755).kind());
-        assertEquals("device", fd(3, "/dev/urandom", 0, 0020666).kind());
-        assertEquals("terminal", fd(0, "/dev/pts/3", 02, 0020620).kind());
-        assertEquals("terminal", fd(7, "/dev/tty", 02, 0020666).kind());
-        dmtcp.mem.linux.api.FdState del = fd(4, "/tmp/v (deleted)", 02, 0100600);
-        assertEquals("deleted", del.kind());
-        assertEquals("/tmp/v", del.path());
-        assertTrue(fd(4, "/tmp/x", 02000002, 0100644).cloexec());
-        // the standard streams become the restarter's, whatever they were
-        assertEquals("stdio", fd(1, "pipe:[12]", 01, 0).kind());
-        assertEquals("stdio", fd(2, "socket:[12]", 02, 0).kind());
-        assertEquals("stdio", fd(0, "/dev/sda", 0, 0060660).kind());
-        assertEquals("fd 5 is a socket (socket:[12345]): not supported yet; checkpoint refused, the program runs on",
-                refusal(5, "socket:[12345]", 0));
-        assertTrue(refusal(3, "pipe:[1]", 0).startsWith("fd 3 is a pipe (pipe:[1])"));
-        assertTrue(refusal(3, "anon_inode:[eventpoll]", 0).startsWith("fd 3 is an epoll instance"));
-        assertTrue(refusal(3, "anon_inode:[signalfd]", 0).startsWith("fd 3 is a signalfd"));
-        assertTrue(refusal(3, "anon_inode:[timerfd]", 0).startsWith("fd 3 is a timerfd"));
-        assertTrue(refusal(3, "anon_inode:inotify", 0).startsWith("fd 3 is an inotify instance"));
-        assertTrue(refusal(3, "/memfd:x (deleted)", 0100777).startsWith("fd 3 is a memfd"));
-        assertTrue(refusal(3, "/tmp/fifo", 0010644).startsWith("fd 3 is a FIFO"));
-        assertTrue(refusal(3, "/dev/sda", 0060660).startsWith("fd 3 is a block device"));
-        assertTrue(refusal(3, "/dev/ptmx", 0020666).startsWith("fd 3 is a character device"));
-        assertTrue(refusal(3, "/dev/pts/ptmx", 0020666).startsWith("fd 3 is a character device"));
-    }
-
-    @Test
-    public void terminalsAboveTwoTakeAStandardStreamByAccessMode() {
-        assertEquals(1, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(1, "terminal", "/dev/pts/0", 02, 0, 0, false, null)));
-        assertEquals(0, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(5, "terminal", "/dev/tty", 0, 0, 0, false, null)));
-        assertEquals(1, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(5, "terminal", "/dev/tty", 01, 0, 0, false, null)));
-        assertEquals(2, Restorer.standardStreamFor(new dmtcp.mem.linux.api.FdState(5, "terminal", "/dev/tty", 02, 0, 0, false, null)));
-    }
-
     @Test
     public void parsesProcTimers() {
         List<PosixTimer> l = Timers.parse(List.of("ID: 2", "signal: 32/000055a3c86d9460", "notify: signal/tid.4153", "ClockID: 0",
@@ -200,7 +149,7 @@ public class PureLogicTest {
                 0, 2, 0, List.of());
         return new dmtcp.mem.linux.api.ProcessState(1, "/x", "x", List.of("x"), "/", 022,
                 new dmtcp.mem.linux.api.MmLayout(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new byte[0], List.of(regions), List.of(t), List.of(),
-                new long[0][], new long[0][], List.of(), false, null, null, null);
+                new long[0][], new long[0][], List.of(), false, null, null);
     }
 
     /** A crafted description must not aim one region's saved pages at another (a file mapped shared), nor overlap regions. */

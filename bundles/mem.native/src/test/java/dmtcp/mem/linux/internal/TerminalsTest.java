@@ -5,19 +5,16 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import com.sun.jna.Memory;
-import dmtcp.mem.linux.api.FdState;
 import dmtcp.mem.linux.api.Termios;
 import dmtcp.mem.linux.api.WinSize;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
 /**
  * A terminal's settings read and given to another terminal, on real ptys this JVM opens
- * (/dev/ptmx): termios and the window size rule (applied to a 0x0 terminal only), and
- * which of the restarter's fds each saved terminal fd's settings go to.
+ * (/dev/ptmx): termios and the window size rule (applied to a 0x0 terminal only).
  */
 public class TerminalsTest {
     private static final long TIOCSPTLCK = 0x40045431L;
@@ -50,9 +47,7 @@ public class TerminalsTest {
 
     private static void setRaw(int fd, WinSize size) {
         Termios t = Terminals.termios(fd);
-        FdState raw = new FdState(0, FdState.TERMINAL, "/dev/pts/0", 02, 0, 020620, false, null,
-                new Termios(0, 0, t.cflag(), t.lflag() & ~(Termios.ICANON | Termios.ECHO), 0, t.cc()), size);
-        assertNull(Terminals.apply(fd, raw));
+        assertNull(Terminals.apply(fd, new Termios(0, 0, t.cflag(), t.lflag() & ~(Termios.ICANON | Termios.ECHO), 0, t.cc()), size));
     }
 
     @Test
@@ -70,8 +65,7 @@ public class TerminalsTest {
         Termios fresh = Terminals.termios(slaves[1]);
         assertTrue("a new pty is in line mode", (fresh.lflag() & Termios.ICANON) != 0);
         assertTrue("and has no size", Terminals.winsize(slaves[1]).none());
-        FdState fd = new FdState(0, FdState.TERMINAL, "/dev/pts/0", 02, 0, 020620, false, null, saved.termios(), saved.winsize());
-        assertNull(Terminals.apply(slaves[1], fd));
+        assertNull(Terminals.apply(slaves[1], saved.termios(), saved.winsize()));
         Termios now = Terminals.termios(slaves[1]);
         assertEquals(saved.termios().lflag(), now.lflag());
         assertEquals(saved.termios().iflag(), now.iflag());
@@ -95,29 +89,10 @@ public class TerminalsTest {
     public void aFileIsNoTerminal() {
         int fd = Uio.open("/dev/null", Uio.O_RDWR | Uio.O_CLOEXEC, 0);
         try {
-            assertEquals("is no terminal", Terminals.apply(fd, new FdState(0, FdState.TERMINAL, "/dev/pts/0", 02, 0, 0, false, null,
-                    new Termios(0, 0, 0, 0, 0, new byte[19]), null)));
+            assertEquals("is no terminal", Terminals.apply(fd, new Termios(0, 0, 0, 0, 0, new byte[19]), null));
             assertNull(Terminals.read(Path.of("/dev/null")).termios());
         } finally {
             Uio.close(fd);
         }
-    }
-
-    @Test
-    public void eachRestarterFdTakesTheLowestTerminalFdMadeOfIt() {
-        Termios a = new Termios(1, 0, 0, 0, 0, new byte[19]);
-        Termios b = new Termios(2, 0, 0, 0, 0, new byte[19]);
-        Termios c = new Termios(3, 0, 0, 0, 0, new byte[19]);
-        List<FdState> fds = List.of(new FdState(0, FdState.TERMINAL, "/dev/pts/1", 02, 0, 0, false, null, null, null),
-                new FdState(1, FdState.TERMINAL, "/dev/pts/1", 02, 0, 0, false, null, a, null),
-                new FdState(3, FdState.FILE, "/x", 0, 0, 0100644, false, null),
-                new FdState(5, FdState.TERMINAL, "/dev/tty", Uio.O_RDONLY, 0, 0, false, null, b, null),
-                new FdState(6, FdState.TERMINAL, "/dev/pts/1", Uio.O_RDWR, 0, 0, false, null, c, null));
-        var m = Terminals.byRestarterFd(fds);
-        assertEquals("fd 0 was saved without settings (an older image): fd 5, read-only, stands for it", List.of(1, 0, 2),
-                List.copyOf(m.keySet()));
-        assertEquals(a, m.get(1).termios());
-        assertEquals(b, m.get(0).termios());
-        assertEquals(c, m.get(2).termios());
     }
 }

@@ -1,0 +1,131 @@
+package dmtcp.ckpt.process.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
+import dmtcp.ckpt.process.spi.DumpContext;
+import dmtcp.ckpt.process.spi.FdHandler;
+import dmtcp.ckpt.process.spi.RestoreContext;
+import dmtcp.image.format.schema.RecordWriter;
+import dmtcp.mem.linux.api.FdInfo;
+import dmtcp.mem.linux.api.UnsupportedFdException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.Test;
+
+/**
+ * The fd dispatcher without a process: who claims what (ranking order, refusal naming the fd),
+ * the records it writes (fd, kind, version, flags, cloexec, the handler's data) and reads back,
+ * and the fd entries of images written before the resource SPI (read as version 0).
+ */
+public class FdTableTest {
+    /** Claims fds whose target starts with its prefix; saves the target. */
+    private static final class Prefix implements FdHandler {
+        final String prefix, kind;
+        final List<String> restored = new ArrayList<>();
+
+        Prefix(String prefix, String kind) {
+            this.prefix = prefix;
+            this.kind = kind;
+        }
+
+        @Override
+        public Set<String> kinds() {
+            return Set.of(kind);
+        }
+
+        @Override
+        public boolean claims(FdInfo fd, DumpContext ctx) {
+            return fd.target().startsWith(prefix);
+        }
+
+        @Override
+        public String dump(FdInfo fd, DumpContext ctx, RecordWriter out) {
+            out.put("target", fd.target()).put("bytes", new byte[] {1, 2, (byte) 0xff}).add("list").put("i", 1);
+            return kind;
+        }
+
+        @Override
+        public void restore(SavedFd fd, RestoreContext ctx) {
+            restored.add(fd.fd() + ":" + fd.data().getString("target"));
+        }
+    }
+
+    private static FdInfo fd(int n, String target, int flags) {
+        return new FdInfo(7, n, target, flags, 0, 0, 0, List.of());
+    }
+
+    @Test
+    public void theFirstHandlerThatClaimsAnFdSavesItAndWhatNoneClaimsIsRefusedByName() throws IOException {
+        Prefix pipes = new Prefix("pipe:", "pipe");
+        Prefix any = new Prefix("", "other");
+        FdTable t = new FdTable(List.of(pipes, any));
+        t.claim(List.of(fd(0, "/dev/pts/1", 02), fd(4, "pipe:[9]", 02004000)));
+        t.dump(null);
+        JsonArray recs = t.records();
+        assertEquals("other", recs.get(0).getAsJsonObject().get("kind").getAsString());
+        assertEquals("pipe", recs.get(1).getAsJsonObject().get("kind").getAsString());
+        assertEquals(1, recs.get(1).getAsJsonObject().get("version").getAsInt());
+        assertTrue(recs.get(1).getAsJsonObject().get("cloexec").getAsBoolean());
+        assertEquals(02004000, recs.get(1).getAsJsonObject().get("flags").getAsInt());
+
+        FdTable back = new FdTable(List.of());
+        back.load(recs, "prog");
+        FdTable bound = back.withHandlers(List.of(any, pipes));
+        bound.bind();
+        List<FdHandler.SavedFd> s = bound.saved();
+        assertEquals(2, s.size());
+        assertEquals("pipe", s.get(1).kind());
+        assertEquals("pipe:[9]", s.get(1).data().getString("target"));
+        assertArrayEquals(new byte[] {1, 2, (byte) 0xff}, s.get(1).data().getBytes("bytes"));
+        assertEquals(1, s.get(1).data().list("list").get(0).getInt("i"));
+
+        try {
+            new FdTable(List.of(pipes)).claim(List.of(fd(3, "anon_inode:[eventfd]", 02)));
+            fail("an eventfd nobody claims was accepted");
+        } catch (UnsupportedFdException e) {
+            assertEquals("fd 3 is an eventfd (anon_inode:[eventfd]): not supported yet; checkpoint refused, the program runs on",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    public void aKindNoInstalledHandlerRestoresStopsTheRestartNamingIt() throws IOException {
+        FdTable t = new FdTable(List.of());
+        t.load(JsonParser.parseString("[{\"fd\":5,\"kind\":\"eventfd\",\"version\":1,\"flags\":2,\"cloexec\":false,\"data\":{}}]")
+                .getAsJsonArray(), "prog");
+        try {
+            t.withHandlers(List.of(new Prefix("", "file"))).bind();
+            fail("bound an eventfd to no handler");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("fd 5 of prog was saved as kind \"eventfd\""));
+        }
+    }
+
+    @Test
+    public void theFdsOfAnImageWrittenBeforeTheResourceSpiReadAsVersionZero() throws IOException {
+        // what StateJson wrote for mem.native's FdState records
+        String old = "[{\"fd\":0,\"kind\":\"terminal\",\"path\":\"/dev/pts/3\",\"flags\":2,\"offset\":0,\"mode\":8592,\"cloexec\":false,"
+                + "\"termios\":{\"iflag\":0,\"oflag\":4,\"cflag\":191,\"lflag\":0,\"line\":0,\"cc\":\"AAAAAAAAAQAAAAAAAAAAAAAAAA==\"},"
+                + "\"winsize\":{\"rows\":33,\"cols\":111,\"xpixel\":0,\"ypixel\":0}},"
+                + "{\"fd\":6,\"kind\":\"deleted\",\"path\":\"/tmp/victim\",\"flags\":32770,\"offset\":1234,\"mode\":33184,\"cloexec\":true,"
+                + "\"content\":\"AAH/\"}]";
+        FdTable t = new FdTable(List.of());
+        t.load(JsonParser.parseString(old).getAsJsonArray(), "prog");
+        List<FdHandler.SavedFd> s = t.saved();
+        assertEquals(0, s.get(0).version());
+        assertEquals("terminal", s.get(0).kind());
+        assertEquals(191, s.get(0).data().object("termios").getInt("cflag"));
+        assertEquals(111, s.get(0).data().object("winsize").getInt("cols"));
+        assertEquals("deleted", s.get(1).kind());
+        assertTrue(s.get(1).cloexec());
+        assertEquals(1234, s.get(1).data().getLong("offset"));
+        assertArrayEquals(new byte[] {0, 1, (byte) 0xff}, s.get(1).data().getBytes("content"));
+    }
+}
