@@ -20,6 +20,8 @@ final class Sys {
 
     /** &lt;sys/timerfd.h&gt;: TFD_NONBLOCK is O_NONBLOCK. */
     static final int TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
+    /** &lt;time.h&gt;. */
+    static final int CLOCK_MONOTONIC = 1;
     /** _IOW('T', 0, __u64): sets the expiry count (CONFIG_CHECKPOINT_RESTORE). */
     static final long TFD_IOC_SET_TICKS = 0x40085400L;
 

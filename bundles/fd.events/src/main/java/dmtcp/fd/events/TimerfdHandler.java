@@ -18,26 +18,33 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Kind {@code timerfd}. Record: {@code clock} (clockid_t), {@code flags} (the settime flags:
  * TFD_TIMER_ABSTIME 1, TFD_TIMER_CANCEL_ON_SET 2), {@code valueNanos} (time to the next expiry,
- * 0 = disarmed), {@code intervalNanos}, {@code deadlineNanos} (an armed TFD_TIMER_ABSTIME timer's
- * next expiry on its clock) and {@code ticks} (the expirations not yet read).
+ * 0 = disarmed), {@code intervalNanos}, {@code ticks} (the expirations not yet read),
+ * {@code readAtNanos} (a relative timer: CLOCK_MONOTONIC when the time left was read) and
+ * {@code deadlineNanos} (an armed TFD_TIMER_ABSTIME timer: its next expiry on its clock).
  *
- * <p>At checkpoint the timer is asked with an injected timerfd_gettime, which also accounts the
- * expirations of a periodic timer the program has not read (the kernel counts them only when
- * asked); the count comes from fdinfo's {@code ticks:}, read between two such calls until no
- * expiry fell between them. At restart the timer is created not armed, and armed just before
- * the program runs ({@link #release}), so that the time it was held does not count, as the
- * engine does for POSIX timers: a relative timer with the time it had left, an absolute one at
- * its deadline (its clock went on meanwhile: a deadline passed while the program was not
- * running expires at once, counting the periods missed). The pending count is then put back
- * with TFD_IOC_SET_TICKS, which replaces the count the kernel has: it is set at a moment no
- * expiry can race (see {@link #addTicks}).
+ * <p>What the kernel does that this relies on (fs/timerfd.c): a timer that expires counts one
+ * tick and stops; the periods that pass before the program reads it (or asks timerfd_gettime)
+ * are counted then, and it is started again. So at checkpoint an injected timerfd_gettime gives
+ * the time left and makes the count right at that instant; after it the timer can expire at
+ * most once more (fdinfo then shows {@code it_value: (0, 0)}), which the count read from fdinfo's
+ * {@code ticks:} is corrected for. At restart the timer is created not armed, and armed just
+ * before the program runs ({@link #release}), so that the time it was held does not count (as
+ * the engine does for POSIX timers): a relative timer with the time it had left (the timerfds of
+ * a process keep their phases: each is shifted by how much later than the first it was read at
+ * checkpoint and armed at restart, so that timers the program started together expire together
+ * after the restart too; clock readings that bracket the call by more than {@value
+ * #BRACKET_NANOS} ns are taken again), an absolute one at its deadline (its clock went on
+ * meanwhile: a deadline passed while the program was not running expires at once, the kernel
+ * counting the periods missed). The pending count is put back with TFD_IOC_SET_TICKS, which
+ * replaces the kernel's count: an expiry that falls just before it is added again, knowing, as
+ * above, that there can be only one.
  */
 @Component(service = FdHandler.class, property = "service.ranking:Integer=0")
 public class TimerfdHandler extends EventHandler {
     static final String KIND = "timerfd";
     private static final long NS = 1_000_000_000L;
-    /** How far from an expiry the count is set: more than the three calls of {@link #addTicks} take. */
-    private static final long MARGIN_NANOS = 2_000_000;
+    /** The widest pair of clock readings around a timerfd call that places the call in time well enough. */
+    static final long BRACKET_NANOS = 200_000;
 
     public TimerfdHandler() {
         super(KIND, "anon_inode:[timerfd]", "a timerfd");
@@ -48,6 +55,7 @@ public class TimerfdHandler extends EventHandler {
         field(f, "clockid:");
         field(f, "ticks:");
         field(f, "settime flags:");
+        field(f, "it_value:");
     }
 
     @Override
@@ -55,35 +63,30 @@ public class TimerfdHandler extends EventHandler {
         RemoteProcess p = ctx.process();
         int clock = Integer.parseInt(field(f, "clockid:"));
         int flags = Integer.parseInt(field(f, "settime flags:"), 8);
+        boolean abs = (flags & TFD_TIMER_ABSTIME) != 0;
+        String what = "checkpoint of fd " + f.fd() + " (timerfd)";
         Path info = fdinfo(f.pid(), f.fd());
-        long buf = p.scratch(64);
-        long[] g1 = getTime(p, f.fd(), buf, "checkpoint of fd " + f.fd() + " (timerfd)");
-        long[] g2 = g1;
-        long ticks = 0;
-        for (int i = 0; i < 20; i++) {
-            ticks = ticks(info);
-            g2 = getTime(p, f.fd(), buf, "checkpoint of fd " + f.fd() + " (timerfd)");
-            if (noExpiryBetween(g1, g2)) {
+        long buf = p.scratch(96);
+        long[] g;
+        long at;
+        int tries = 0;
+        do {
+            // an absolute deadline is on the timer's clock; the phases of relative timers on one clock for all
+            long c0 = clock(p, abs ? clock : CLOCK_MONOTONIC, buf + 32, what);
+            g = getTime(p, f.fd(), buf, what);
+            long c1 = clock(p, abs ? clock : CLOCK_MONOTONIC, buf + 32, what);
+            at = c0 + (c1 - c0) / 2;
+            if (c1 - c0 <= BRACKET_NANOS) {
                 break;
             }
-            g1 = g2; // it expired while the count was read: again
+        } while (++tries < 20);
+        Reading r = settled(info, g[1] != 0);
+        // the count at the timerfd_gettime: an expiry since is in the value, not yet in the count
+        long ticks = r.fired() ? r.ticks() - 1 : r.ticks();
+        out.put("clock", clock).put("flags", flags).put("valueNanos", g[1]).put("intervalNanos", g[0]).put("ticks", ticks);
+        if (g[1] != 0) {
+            out.put(abs ? "deadlineNanos" : "readAtNanos", abs ? at + g[1] : at);
         }
-        out.put("clock", clock).put("flags", flags).put("valueNanos", g2[1]).put("intervalNanos", g2[0]);
-        if ((flags & TFD_TIMER_ABSTIME) != 0 && g2[1] != 0) {
-            p.check("checkpoint of fd " + f.fd() + " (timerfd): clock_gettime(" + clock + ")", SYS_CLOCK_GETTIME, clock, buf + 32);
-            ByteBuffer b = le(p.read(buf + 32, 16));
-            out.put("deadlineNanos", b.getLong(0) * NS + b.getLong(8) + g2[1]);
-        }
-        out.put("ticks", ticks);
-    }
-
-    /** Whether two readings {interval, value} of one timer, in this order, have no expiry between them. */
-    static boolean noExpiryBetween(long[] before, long[] after) {
-        if (before[1] == 0) {
-            return true; // disarmed, or a one-shot that fired: nothing more expires
-        }
-        // a one-shot that fired shows 0; a periodic one that fired is forwarded to a later expiry
-        return before[0] == 0 ? after[1] != 0 : after[1] <= before[1];
     }
 
     @Override
@@ -92,16 +95,15 @@ public class TimerfdHandler extends EventHandler {
         RecordReader d = f.data();
         int clock = d.getInt("clock");
         long fd = p.check("restore of " + f + ": timerfd_create(" + clock + ")", SYS_TIMERFD_CREATE, clock, nonblock(f));
-        if (d.getLong("ticks", 0) != 0) {
+        if (d.getLong("ticks", 0) != 0 || d.getLong("valueNanos") != 0) {
             // the count goes back with TFD_IOC_SET_TICKS just before the program runs: see now that this kernel has it
             long buf = p.scratch(32);
             p.write(buf, longs(1));
             long r = p.syscall(SYS_IOCTL, fd, TFD_IOC_SET_TICKS, buf);
             if (r < 0) {
                 p.syscall(SYS_CLOSE, fd);
-                throw new IOException("restore of " + f + " of " + ctx.program() + ": its " + d.getLong("ticks")
-                        + " pending expirations cannot be put back: ioctl(TFD_IOC_SET_TICKS) failed with errno " + -r
-                        + (r == -ENOTTY ? " (a kernel without CONFIG_CHECKPOINT_RESTORE)" : ""));
+                throw new IOException("restore of " + f + " of " + ctx.program() + ": its pending expirations cannot be put back: "
+                        + "ioctl(TFD_IOC_SET_TICKS) failed with errno " + -r + (r == -ENOTTY ? " (a kernel without CONFIG_CHECKPOINT_RESTORE)" : ""));
             }
             setTime(p, fd, 0, 0, 0, buf, "restore of " + f); // back to no count, not armed
         }
@@ -117,45 +119,125 @@ public class TimerfdHandler extends EventHandler {
         RemoteProcess p = ctx.process();
         RecordReader d = f.data();
         int flags = d.getInt("flags");
-        long value = d.getLong("valueNanos"), interval = d.getLong("intervalNanos"), ticks = d.getLong("ticks", 0);
-        long first = (flags & TFD_TIMER_ABSTIME) != 0 ? d.getLong("deadlineNanos", 0) : value;
-        long buf = p.scratch(64);
+        long interval = d.getLong("intervalNanos"), ticks = d.getLong("ticks", 0);
+        boolean abs = (flags & TFD_TIMER_ABSTIME) != 0;
+        long buf = p.scratch(96);
         String what = "release of " + f;
-        if (value == 0) {
+        if (d.getLong("valueNanos") == 0) {
             if (ticks != 0) {
                 setTicks(p, f.fd(), ticks, buf, what); // not armed: nothing can race
             }
             return;
         }
-        for (int attempt = 0; attempt < 5; attempt++) {
-            setTime(p, f.fd(), flags, interval, first, buf, what);
-            if (ticks == 0 || addTicks(p, f.fd(), ticks, interval, buf, what)) {
-                return; // with no count to put back, the kernel's own count is right from the start
+        long missed = 0;
+        for (int tries = 0;; tries++) {
+            long value;
+            if (abs) {
+                value = d.getLong("deadlineNanos");
+                setTime(p, f.fd(), flags, interval, value, buf, what);
+            } else {
+                long c0 = clock(p, CLOCK_MONOTONIC, buf + 32, what);
+                long[] s = schedule(f, ctx, interval, c0);
+                missed = s[1];
+                if (s[0] == 0) { // a one-shot due already: it fired
+                    setTicks(p, f.fd(), ticks + missed, buf, what);
+                    return;
+                }
+                setTime(p, f.fd(), flags, interval, s[0], buf, what);
+                long c1 = clock(p, CLOCK_MONOTONIC, buf + 32, what);
+                if (c1 - c0 > BRACKET_NANOS && tries < 20) {
+                    setTime(p, f.fd(), 0, 0, 0, buf, what); // armed at a moment not known well enough: again
+                    continue;
+                }
             }
-            setTime(p, f.fd(), 0, 0, 0, buf, what); // an expiry fell between: disarm, and arm again
+            break;
         }
-        System.err.println("dmtcp restore: fd " + f.fd() + " (timerfd) of " + ctx.program() + " expires every " + interval
-                + " ns, faster than its count can be set: its pending count may be off by one");
+        long want = ticks + missed;
+        if (want == 0) {
+            return; // the kernel's own count is right from the start
+        }
+        Path info = fdinfo(p.pid(), f.fd());
+        Reading r = settled(info, true);
+        setTicks(p, f.fd(), want + r.ticks(), buf, what);
+        if (!r.fired() && settled(info, true).fired()) {
+            setTicks(p, f.fd(), want + r.ticks() + 1, buf, what); // it expired once just then, and stopped: counted again
+        }
+    }
+
+    /** The first reading of the dump and the first arming of the restore, for {@link #schedule}. */
+    private static final class Phase {
+        Long dumped;
+        Long armed;
     }
 
     /**
-     * Sets the count of an armed timer to {@code saved} plus what it counted since it was armed,
-     * at a moment no expiry is near: the count read from fdinfo and set must not miss one that
-     * falls between. False when one fell between after all (the caller arms it again).
+     * How a relative timer is armed at {@code now} (CLOCK_MONOTONIC), {value, expirations missed}:
+     * the time it had left at checkpoint, plus how much later than the process's first timerfd it
+     * was read then, minus how much later than the first it is armed now. When that is past (the
+     * restore took longer than the time it had left, or an arming was undone), the expirations it
+     * would have had meanwhile are counted and it is armed for the next one of its schedule (a
+     * one-shot: value 0, it fired).
      */
-    private static boolean addTicks(RemoteProcess p, int fd, long saved, long interval, long buf, String what) throws IOException {
-        long margin = interval == 0 ? MARGIN_NANOS : Math.min(MARGIN_NANOS, interval / 2);
-        Path info = fdinfo(p.pid(), fd);
-        for (int i = 0; i < 100; i++) {
-            long[] g1 = getTime(p, fd, buf, what);
-            if (g1[1] != 0 && g1[1] < margin) {
-                sleepNanos(g1[1] + 100_000); // an expiry is near: after it
-                continue;
+    private static long[] schedule(SavedFd f, RestoreContext ctx, long interval, long now) {
+        RecordReader d = f.data();
+        long value = d.getLong("valueNanos");
+        if (d.has("readAtNanos")) {
+            Phase ph = ctx.shared("fd.events.timerfd-phase", Phase::new);
+            if (ph.dumped == null) {
+                ph.dumped = ctx.fds().stream().filter(s -> s.kind().equals(KIND) && s.data().has("readAtNanos"))
+                        .mapToLong(s -> s.data().getLong("readAtNanos")).min().orElse(d.getLong("readAtNanos"));
             }
-            setTicks(p, fd, saved + ticks(info), buf, what);
-            return noExpiryBetween(g1, getTime(p, fd, buf, what));
+            if (ph.armed == null) {
+                ph.armed = now;
+            }
+            value += (d.getLong("readAtNanos") - ph.dumped) - (now - ph.armed);
         }
-        return false;
+        if (value > 0) {
+            return new long[] {value, 0};
+        }
+        if (interval == 0) {
+            return new long[] {0, 1};
+        }
+        long missed = -value / interval + 1;
+        return new long[] {value + missed * interval, missed};
+    }
+
+    /** What fdinfo shows of a timer: its count, and whether it expired since it was last started (and so stopped). */
+    record Reading(long ticks, boolean fired) {}
+
+    /**
+     * The count of an armed timer started (by settime or gettime) before this call, and whether it
+     * expired since: then it has stopped and shows {@code it_value: (0, 0)}. Read twice, so that an
+     * expiry between the two lines of one reading is seen; a timer due but not yet run by the
+     * kernel's timer interrupt is given a millisecond.
+     */
+    static Reading settled(Path info, boolean armed) throws IOException {
+        Reading r1 = read(info), r2 = read(info);
+        if (!armed) {
+            return new Reading(r2.ticks(), false);
+        }
+        if (r2.fired() || r2.ticks() != r1.ticks()) {
+            sleepNanos(1_000_000);
+            return new Reading(read(info).ticks(), true);
+        }
+        return r2;
+    }
+
+    /** One reading of fdinfo: ticks, and whether it_value is 0. */
+    private static Reading read(Path info) throws IOException {
+        long ticks = -1;
+        boolean zero = false;
+        for (String l : Files.readAllLines(info)) {
+            if (l.startsWith("ticks:")) {
+                ticks = Long.parseUnsignedLong(l.substring(6).trim());
+            } else if (l.startsWith("it_value:")) {
+                zero = l.substring(9).replaceAll("\\s", "").equals("(0,0)");
+            }
+        }
+        if (ticks < 0) {
+            throw new IOException(info + " shows no ticks:");
+        }
+        return new Reading(ticks, zero);
     }
 
     private static void sleepNanos(long ns) {
@@ -164,6 +246,12 @@ public class TimerfdHandler extends EventHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static long clock(RemoteProcess p, int clock, long buf, String what) {
+        p.check(what + ": clock_gettime(" + clock + ")", SYS_CLOCK_GETTIME, clock, buf);
+        ByteBuffer b = le(p.read(buf, 16));
+        return b.getLong(0) * NS + b.getLong(8);
     }
 
     /** timerfd_gettime: {interval, value} in nanoseconds. */
@@ -186,15 +274,5 @@ public class TimerfdHandler extends EventHandler {
 
     static Path fdinfo(int pid, int fd) {
         return Path.of("/proc", Integer.toString(pid), "fdinfo", Integer.toString(fd));
-    }
-
-    /** The {@code ticks:} of a timerfd's fdinfo now. */
-    static long ticks(Path fdinfo) throws IOException {
-        for (String l : Files.readAllLines(fdinfo)) {
-            if (l.startsWith("ticks:")) {
-                return Long.parseUnsignedLong(l.substring(6).trim());
-            }
-        }
-        throw new IOException(fdinfo + " shows no ticks:");
     }
 }

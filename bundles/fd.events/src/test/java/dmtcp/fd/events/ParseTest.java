@@ -54,13 +54,17 @@ public class ParseTest {
     }
 
     @Test
-    public void timerReadingsWithAnExpiryBetween() {
-        long ms = 1_000_000;
-        assertTrue("periodic, counting down", TimerfdHandler.noExpiryBetween(new long[] {10 * ms, 5 * ms}, new long[] {10 * ms, 4 * ms}));
-        assertFalse("periodic, forwarded past an expiry", TimerfdHandler.noExpiryBetween(new long[] {10 * ms, ms}, new long[] {10 * ms, 9 * ms}));
-        assertTrue("one-shot, still armed", TimerfdHandler.noExpiryBetween(new long[] {0, 5 * ms}, new long[] {0, 4 * ms}));
-        assertFalse("one-shot, fired between", TimerfdHandler.noExpiryBetween(new long[] {0, ms}, new long[] {0, 0}));
-        assertTrue("disarmed", TimerfdHandler.noExpiryBetween(new long[] {0, 0}, new long[] {0, 0}));
+    public void aTimerThatExpiredSinceItWasStartedShowsNoTimeLeft() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("timerfd", ".fdinfo");
+        try {
+            java.nio.file.Files.writeString(f, "pos:\t0\nflags:\t02\nclockid: 1\nticks: 3\nsettime flags: 00\nit_value: (0, 1500)\nit_interval: (0, 2000000)\n");
+            assertEquals(new TimerfdHandler.Reading(3, false), TimerfdHandler.settled(f, true));
+            java.nio.file.Files.writeString(f, "clockid: 1\nticks: 4\nsettime flags: 00\nit_value: (0, 0)\nit_interval: (0, 2000000)\n");
+            assertEquals("expired, stopped until read", new TimerfdHandler.Reading(4, true), TimerfdHandler.settled(f, true));
+            assertEquals("not armed: nothing expires", new TimerfdHandler.Reading(4, false), TimerfdHandler.settled(f, false));
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
     }
 
     @Test
