@@ -29,11 +29,14 @@ import org.osgi.service.component.annotations.Component;
  * most once more (fdinfo then shows {@code it_value: (0, 0)}), which the count read from fdinfo's
  * {@code ticks:} is corrected for. At restart the timer is created not armed, and armed just
  * before the program runs ({@link #release}), so that the time it was held does not count (as
- * the engine does for POSIX timers): a relative timer with the time it had left (the timerfds of
- * a process keep their phases: each is shifted by how much later than the first it was read at
- * checkpoint and armed at restart, so that timers the program started together expire together
- * after the restart too; clock readings that bracket the call by more than {@value
- * #BRACKET_NANOS} ns are taken again), an absolute one at its deadline (its clock went on
+ * the engine does for POSIX timers): a relative timer with the time it had left. The timerfds of a
+ * process are read one after the other, the process frozen: they are brought to one instant,
+ * the last reading (a timer read earlier counts the expirations it had until then, and has that
+ * much less time left), and armed from one instant, the first arming (a timer armed later has
+ * that much less time left), so that the program finds their counts as they were together and
+ * timers it started together expire together after the restart too; clock readings that bracket
+ * a call by more than {@value #BRACKET_NANOS} ns are taken again. An absolute timer is armed at
+ * its deadline (its clock went on
  * meanwhile: a deadline passed while the program was not running expires at once, the kernel
  * counting the periods missed). The pending count is put back with TFD_IOC_SET_TICKS, which
  * replaces the kernel's count: an expiry that falls just before it is added again, knowing, as
@@ -164,7 +167,7 @@ public class TimerfdHandler extends EventHandler {
         }
     }
 
-    /** The first reading of the dump and the first arming of the restore, for {@link #schedule}. */
+    /** The last reading of the dump and the first arming of the restore, for {@link #schedule}. */
     private static final class Phase {
         Long dumped;
         Long armed;
@@ -172,11 +175,10 @@ public class TimerfdHandler extends EventHandler {
 
     /**
      * How a relative timer is armed at {@code now} (CLOCK_MONOTONIC), {value, expirations missed}:
-     * the time it had left at checkpoint, plus how much later than the process's first timerfd it
-     * was read then, minus how much later than the first it is armed now. When that is past (the
-     * restore took longer than the time it had left, or an arming was undone), the expirations it
-     * would have had meanwhile are counted and it is armed for the next one of its schedule (a
-     * one-shot: value 0, it fired).
+     * the time it had left at checkpoint, minus how much earlier than the process's last timerfd
+     * it was read then, minus how much later than the first it is armed now. When that is past,
+     * the expirations it had meanwhile are counted and it is armed for the next one of its
+     * schedule (a one-shot: value 0, it fired).
      */
     private static long[] schedule(SavedFd f, RestoreContext ctx, long interval, long now) {
         RecordReader d = f.data();
@@ -185,7 +187,7 @@ public class TimerfdHandler extends EventHandler {
             Phase ph = ctx.shared("fd.events.timerfd-phase", Phase::new);
             if (ph.dumped == null) {
                 ph.dumped = ctx.fds().stream().filter(s -> s.kind().equals(KIND) && s.data().has("readAtNanos"))
-                        .mapToLong(s -> s.data().getLong("readAtNanos")).min().orElse(d.getLong("readAtNanos"));
+                        .mapToLong(s -> s.data().getLong("readAtNanos")).max().orElse(d.getLong("readAtNanos"));
             }
             if (ph.armed == null) {
                 ph.armed = now;
