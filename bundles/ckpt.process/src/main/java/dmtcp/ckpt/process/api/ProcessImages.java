@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.internal.FdTable;
 import dmtcp.ckpt.process.internal.StateJson;
 import dmtcp.ckpt.process.spi.FdHandler;
+import dmtcp.ckpt.process.spi.ProcessRecordHandler;
 import dmtcp.image.format.api.ImageException;
 import dmtcp.image.format.api.ImageFormat;
 import dmtcp.image.format.api.ImageReader;
@@ -39,14 +40,26 @@ public final class ProcessImages {
      */
     public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra, List<FdHandler> handlers)
             throws IOException {
+        return dump(frozen, target, codec, extra, handlers, List.of());
+    }
+
+    /**
+     * As {@link #dump(Frozen, Path, StreamCodec, JsonObject, List)}, with the plugins that keep a
+     * record of their own in the image ({@code records}).
+     */
+    public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra, List<FdHandler> handlers,
+            List<ProcessRecordHandler> records) throws IOException {
         ImageWriter w = ImageWriter.create(target, codec);
-        FdTable fds = new FdTable(handlers);
+        FdTable fds = new FdTable(handlers, records);
         try {
             ProcessState state = Checkpointer.dump(frozen, new MemorySink() {
                 @Override
                 public void describe(ProcessState s) throws IOException {
                     JsonObject proc = StateJson.toJson(s);
                     proc.add("fds", fds.records());
+                    if (!fds.pluginRecords().isEmpty()) {
+                        proc.add("records", fds.pluginRecords());
+                    }
                     proc.add("checkpoint", extra == null ? new JsonObject() : extra);
                     w.json(ImageFormat.TAG_PROCESS, proc);
                 }
@@ -124,7 +137,8 @@ public final class ProcessImages {
             String uid = info.has("uniqueId") ? info.get("uniqueId").getAsString() : null;
             FdTable fds = new FdTable(List.of());
             try {
-                fds.load(proc.has("fds") && proc.get("fds").isJsonArray() ? proc.getAsJsonArray("fds") : null, state.comm());
+                fds.load(proc.has("fds") && proc.get("fds").isJsonArray() ? proc.getAsJsonArray("fds") : null,
+                        proc.has("records") && proc.get("records").isJsonArray() ? proc.getAsJsonArray("records") : null, state.comm());
             } catch (RuntimeException e) {
                 throw new ImageException(r.image() + ": the fd records cannot be read: " + e.getMessage(), e);
             }
@@ -172,7 +186,12 @@ public final class ProcessImages {
          * A saved fd of a kind none of them restores, or any other failure, kills the process and throws.
          */
         public void finish(List<FdHandler> handlers) throws IOException {
-            FdTable t = saved.withHandlers(handlers);
+            finish(handlers, List.of());
+        }
+
+        /** As {@link #finish(List)}, the plugins' own records going back to {@code records}. */
+        public void finish(List<FdHandler> handlers, List<ProcessRecordHandler> records) throws IOException {
+            FdTable t = saved.withHandlers(handlers, records);
             try {
                 t.bind();
             } catch (IOException e) {

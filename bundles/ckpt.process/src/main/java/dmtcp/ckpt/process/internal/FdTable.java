@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.spi.DumpContext;
 import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.ckpt.process.spi.FdHandler.SavedFd;
+import dmtcp.ckpt.process.spi.ProcessRecordHandler;
 import dmtcp.ckpt.process.spi.RestoreContext;
 import dmtcp.ckpt.process.spi.RestorePhase;
 import dmtcp.image.format.schema.JsonRecords;
@@ -35,7 +36,10 @@ public final class FdTable implements ResourceHooks {
     private static final int F_DUPFD_CLOEXEC = 1030, F_SETFD = 2, FD_CLOEXEC = 1, O_CLOEXEC = 02000000;
 
     private final List<FdHandler> handlers;
+    private final List<ProcessRecordHandler> recordHandlers;
     private final Map<String, Object> shared = new HashMap<>();
+    /** The plugins' own records: written by the last dump, or read from an image. */
+    private final JsonArray pluginRecords = new JsonArray();
 
     // dump side
     private List<FdInfo> open = List.of();
@@ -49,7 +53,21 @@ public final class FdTable implements ResourceHooks {
 
     /** @param handlers in the order they are asked (highest service.ranking first) */
     public FdTable(List<FdHandler> handlers) {
+        this(handlers, List.of());
+    }
+
+    /**
+     * @param handlers in the order they are asked (highest service.ranking first)
+     * @param recordHandlers the plugins that keep a record of their own in each process image
+     */
+    public FdTable(List<FdHandler> handlers, List<ProcessRecordHandler> recordHandlers) {
         this.handlers = List.copyOf(handlers);
+        this.recordHandlers = List.copyOf(recordHandlers);
+    }
+
+    /** The plugins' records of the last dump (the "records" member of the PROC record). */
+    public JsonArray pluginRecords() {
+        return pluginRecords;
     }
 
     /** The fd records written by the last dump (the "fds" member of the PROC record). */
@@ -96,6 +114,21 @@ public final class FdTable implements ResourceHooks {
             rec.add("data", data);
             records.add(rec);
         }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ProcessRecordHandler h : recordHandlers) {
+            if (!names.add(h.name())) {
+                throw new IllegalStateException("two installed plugins keep a process record named " + h.name());
+            }
+            JsonObject data = new JsonObject();
+            if (h.save(ctx, JsonRecords.writer(data))) {
+                JsonObject rec = new JsonObject();
+                rec.addProperty("name", h.name());
+                rec.addProperty("version", h.version());
+                rec.addProperty("required", h.required());
+                rec.add("data", data);
+                pluginRecords.add(rec);
+            }
+        }
     }
 
     private DumpContext dumpContext(RemoteProcess process) {
@@ -136,6 +169,25 @@ public final class FdTable implements ResourceHooks {
      * @throws IOException naming the fd and kind when no installed handler knows a kind
      */
     public void load(JsonArray fds, String program) throws IOException {
+        load(fds, null, program);
+    }
+
+    /** As {@link #load(JsonArray, String)}, with the plugins' records ("records" of PROC; null: none). */
+    public void load(JsonArray fds, JsonArray plugins, String program) throws IOException {
+        while (!pluginRecords.isEmpty()) {
+            pluginRecords.remove(0);
+        }
+        if (plugins != null) {
+            for (JsonElement e : plugins) {
+                var r = JsonRecords.reader(e.getAsJsonObject(), "plugin record");
+                r.getString("name");
+                r.getInt("version");
+                if (r.object("data") == null) {
+                    throw new IllegalArgumentException("plugin record " + r.getString("name") + " has no data");
+                }
+                pluginRecords.add(e.getAsJsonObject());
+            }
+        }
         this.program = program;
         saved.clear();
         owners.clear();
@@ -158,9 +210,20 @@ public final class FdTable implements ResourceHooks {
         saved.sort(java.util.Comparator.comparingInt(SavedFd::fd));
     }
 
-    /** Whether every saved fd's kind has a handler; else throws naming the first that has none. */
+    /**
+     * Whether every saved fd's kind has a handler, and every required plugin record its plugin;
+     * else throws naming the first that has none.
+     */
     public void bind() throws IOException {
         owners.clear();
+        for (JsonElement e : pluginRecords) {
+            var r = JsonRecords.reader(e.getAsJsonObject(), "plugin record");
+            String name = r.getString("name");
+            if (recordHandlers.stream().noneMatch(h -> h.name().equals(name)) && r.getBoolean("required", true)) {
+                throw new IOException(program + " was checkpointed with the plugin that keeps the process record \"" + name
+                        + "\", which is not installed here (drop its bundle into the plugins folder)");
+            }
+        }
         for (SavedFd s : saved) {
             FdHandler h = null;
             for (FdHandler c : handlers) {
@@ -179,8 +242,14 @@ public final class FdTable implements ResourceHooks {
 
     /** The same saved fds, restored by {@code handlers}. */
     public FdTable withHandlers(List<FdHandler> handlers) {
-        FdTable t = new FdTable(handlers);
+        return withHandlers(handlers, List.of());
+    }
+
+    /** The same saved fds and plugin records, restored by these handlers. */
+    public FdTable withHandlers(List<FdHandler> handlers, List<ProcessRecordHandler> recordHandlers) {
+        FdTable t = new FdTable(handlers, recordHandlers);
         t.saved.addAll(saved);
+        t.pluginRecords.addAll(pluginRecords);
         t.program = program;
         return t;
     }
@@ -238,6 +307,18 @@ public final class FdTable implements ResourceHooks {
     @Override
     public void afterThreads(RemoteProcess p, Map<Integer, Integer> tids) throws IOException {
         run(RestorePhase.AFTER_THREADS, p);
+        RestoreContext ctx = restoreContext(p);
+        for (JsonElement e : pluginRecords) {
+            var r = JsonRecords.reader(e.getAsJsonObject(), "plugin record");
+            String name = r.getString("name");
+            ProcessRecordHandler h = recordHandlers.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (h == null) {
+                System.err.println("dmtcp restore: " + program + ": the optional process record \"" + name
+                        + "\" is skipped: its plugin is not installed");
+                continue;
+            }
+            h.restore(r.object("data"), r.getInt("version"), ctx);
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.api.EarlyRestore;
 import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.ckpt.process.spi.FdHandler;
+import dmtcp.ckpt.process.spi.ProcessRecordHandler;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.image.format.api.ImageWriter;
@@ -64,6 +65,17 @@ public class ProcessHook implements BarrierHook {
 
     void removeHandler(FdHandler h) {
         handlers.removeIf(x -> x.handler() == h);
+    }
+
+    private final List<ProcessRecordHandler> records = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addRecordHandler(ProcessRecordHandler h) {
+        records.add(h);
+    }
+
+    void removeRecordHandler(ProcessRecordHandler h) {
+        records.remove(h);
     }
 
     /** The handlers in the order the dispatcher asks them. */
@@ -157,7 +169,7 @@ public class ProcessHook implements BarrierHook {
             long t0 = System.nanoTime();
             ImageWriter w;
             try {
-                w = ProcessImages.dump(f, target, codec, extra, handlers());
+                w = ProcessImages.dump(f, target, codec, extra, handlers(), List.copyOf(records));
             } catch (FileSystemException e) {
                 throw CheckpointDir.cannotWrite(dir, e);
             }
@@ -192,7 +204,7 @@ public class ProcessHook implements BarrierHook {
                 if (p == null) {
                     p = ProcessImages.prepare(image, byName);
                 }
-                p.finish(handlers());
+                p.finish(handlers(), List.copyOf(records));
                 built.add(p);
                 log.info("{} {} from {} in {} ms as pid {}", p.child().name(), how, image,
                         (System.nanoTime() - t0) / 1_000_000, p.child().pid());

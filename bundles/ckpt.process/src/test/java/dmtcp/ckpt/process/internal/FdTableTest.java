@@ -128,4 +128,60 @@ public class FdTableTest {
         assertEquals(1234, s.get(1).data().getLong("offset"));
         assertArrayEquals(new byte[] {0, 1, (byte) 0xff}, s.get(1).data().getBytes("content"));
     }
+
+    /** Saves a number; restore records what it read. */
+    private static final class Counter implements dmtcp.ckpt.process.spi.ProcessRecordHandler {
+        final String name;
+        final boolean required;
+        final List<String> restored = new ArrayList<>();
+
+        Counter(String name, boolean required) {
+            this.name = name;
+            this.required = required;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean required() {
+            return required;
+        }
+
+        @Override
+        public boolean save(DumpContext ctx, RecordWriter out) {
+            out.put("n", 42).put("pid", ctx.pid());
+            return true;
+        }
+
+        @Override
+        public void restore(dmtcp.image.format.schema.RecordReader in, int version, RestoreContext ctx) {
+            restored.add(in.getLong("n") + "/" + version + "/" + ctx.program());
+        }
+    }
+
+    @Test
+    public void aPluginsRecordComesBackToItAndARequiredOneWithoutItsPluginStopsTheRestart() throws IOException {
+        FdTable t = new FdTable(List.of(new Prefix("", "other")), List.of(new Counter("a", true), new Counter("b", false)));
+        t.claim(List.of(fd(0, "/dev/null", 0)));
+        t.dump(null);
+        assertEquals(2, t.pluginRecords().size());
+
+        FdTable back = new FdTable(List.of());
+        back.load(t.records(), t.pluginRecords(), "prog");
+        Counter a = new Counter("a", true);
+        FdTable bound = back.withHandlers(List.of(new Prefix("", "other")), List.of(a));
+        bound.bind(); // b is optional: its absence is no reason to refuse
+        bound.afterThreads(null, java.util.Map.of());
+        assertEquals(List.of("42/1/prog"), a.restored);
+
+        try {
+            back.withHandlers(List.of(new Prefix("", "other")), List.of(new Counter("b", false))).bind();
+            fail("restarted without the plugin of a required record");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("\"a\", which is not installed here"));
+        }
+    }
 }
