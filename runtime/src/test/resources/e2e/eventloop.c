@@ -1,4 +1,4 @@
-// eventloop.c OUT [nopipe]: an event loop as libuv and Python's asyncio build one: a single
+// eventloop.c OUT [nopipe|plain]: an event loop as libuv and Python's asyncio build one: a single
 // epoll_wait over
 //   a self-pipe (both ends O_NONBLOCK) that a SIGUSR2 handler writes a byte into (asyncio's
 //     signal.set_wakeup_fd, libuv's signal pipe), registered EPOLLIN, data 1
@@ -9,7 +9,9 @@
 // Every 10 timer expiries it appends "N TICKS POSTED GOT USR1 USR2 PID ok" to OUT (or
 // "... CORRUPT why": an event with unknown data, more read from the eventfd than the worker
 // posted, or the eventfd behind the worker by more than a few posts). With "nopipe" there is
-// no self-pipe: the SIGUSR2 handler counts by itself (for a runtime without fd.pipes).
+// no self-pipe: the SIGUSR2 handler counts by itself (for a runtime without fd.pipes). With
+// "plain" no event fd at all: a 10 ms clock_nanosleep loop writing the same lines every 10
+// rounds (bench/checkpoint.sh's baseline for this program). OUT "-" is stdout.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,13 @@
 static int wake[2] = {-1, -1}, efd;
 static volatile sig_atomic_t usr2direct;
 static uint64_t posted;
+
+/* OUT opened for a line (appended), or stdout for "-"; done() closes or flushes it. */
+static FILE *open_out(const char *out) { return strcmp(out, "-") ? fopen(out, "a") : stdout; }
+static void done(FILE *f) {
+  if (f == stdout) fflush(f);
+  else fclose(f);
+}
 
 static void onusr2(int sig) {
   (void) sig;
@@ -56,6 +65,18 @@ static int add(int ep, int fd, uint32_t events, uint64_t data) {
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   int pipes = !(argc > 2 && !strcmp(argv[2], "nopipe"));
+  if (argc > 2 && !strcmp(argv[2], "plain")) {
+    for (long n = 1;; n++) {
+      struct timespec t = {0, 10000000};
+      nanosleep(&t, NULL);
+      if (n % 10 == 0) {
+        FILE *f = open_out(argv[1]);
+        if (!f) return 7;
+        fprintf(f, "%ld %ld 0 0 0 0 %d ok\n", n, n, (int) getpid());
+        done(f);
+      }
+    }
+  }
   sigset_t m;
   sigemptyset(&m);
   sigaddset(&m, SIGUSR1);
@@ -105,12 +126,12 @@ int main(int argc, char **argv) {
     if (!bad && got > p) bad = "more read from the eventfd than posted";
     if (!bad && p - got > 5) bad = "the eventfd lost posts";
     if (bad || ticks >= printed + 10) {
-      FILE *f = fopen(argv[1], "a");
+      FILE *f = open_out(argv[1]);
       if (!f) return 7;
       fprintf(f, "%ld %llu %llu %llu %llu %llu %d %s%s\n", n, (unsigned long long) ticks, (unsigned long long) p,
               (unsigned long long) got, (unsigned long long) usr1, (unsigned long long) (pipes ? usr2 : (uint64_t) usr2direct),
               (int) getpid(), bad ? "CORRUPT " : "ok", bad ? bad : "");
-      fclose(f);
+      done(f);
       printed = ticks;
     }
   }
