@@ -18,7 +18,8 @@ import java.util.Set;
  * or one inherited twice): the lowest fd of such a group is saved and re-created, every other
  * one is saved as {@code sameAs} that fd and comes back as a dup of it, so that a write to one
  * is read from the other as before. Which fds are one file is asked of the kernel with an
- * injected {@code kcmp(KCMP_FILE)}; anonymous inodes of a kind all have the same inode number.
+ * injected {@code kcmp(KCMP_FILE)} (anonymous inodes of a kind all have the same inode number),
+ * unless fdinfo tells (an eventfd's id).
  */
 abstract class EventHandler implements FdHandler {
     static final String SAME_AS = "sameAs";
@@ -101,10 +102,10 @@ abstract class EventHandler implements FdHandler {
     }
 
     /**
-     * The lowest fd below {@code f} that is the same open file, or null. Asked of the kernel
-     * (kcmp KCMP_FILE) for each lower fd of the same kind; {@link #sameByFdinfo} answers where
-     * kcmp cannot, else the checkpoint is refused (two fds restored as two files where the program
-     * had one would be a silent change).
+     * The lowest fd below {@code f} that is the same open file, or null. {@link #sameByFdinfo}
+     * answers where /proc tells (an eventfd's id), else the kernel is asked (kcmp KCMP_FILE) for
+     * each lower fd of the same kind; where neither can tell, the checkpoint is refused (two fds
+     * restored as two files where the program had one would be a silent change).
      */
     Integer sameFileAs(FdInfo f, DumpContext ctx) {
         RemoteProcess p = ctx.process();
@@ -115,19 +116,17 @@ abstract class EventHandler implements FdHandler {
             if (!o.target().equals(f.target())) {
                 continue;
             }
-            long r = p.syscall(SYS_KCMP, p.pid(), p.pid(), KCMP_FILE, o.fd(), f.fd());
-            if (r == 0) {
-                return o.fd();
-            }
-            if (r < 0) {
-                Boolean same = sameByFdinfo(o, f);
-                if (same == null) {
+            Boolean same = sameByFdinfo(o, f);
+            if (same == null) {
+                long r = p.syscall(SYS_KCMP, p.pid(), p.pid(), KCMP_FILE, o.fd(), f.fd());
+                if (r < 0) {
                     throw refuse(f, what + " that cannot be told apart from fd " + o.fd() + " (kcmp(KCMP_FILE) failed with errno " + -r
                             + "): whether they are one file is not known");
                 }
-                if (same) {
-                    return o.fd();
-                }
+                same = r == 0;
+            }
+            if (same) {
+                return o.fd();
             }
         }
         return null;
