@@ -20,8 +20,9 @@ import org.junit.rules.TemporaryFolder;
  * The event fds of bundles/fd.events end to end, through bin/: each program is launched with
  * dmtcp_checkpoint, checkpointed with dmtcp_command -bc, killed, and brought back by
  * ./dmtcp_restart_script.sh, three times; after each restart it must go on from where it was.
- * evtimers.c: eventfd counts (a plain and an EFD_SEMAPHORE one) and timerfd expirations (the
- * pending ones kept, the time the program was not running not counted); sigfd.c: signals sent
+ * events.c (bundles/fd.events' test program): eventfd counts (through a dup, an EFD_SEMAPHORE
+ * one), timerfds (the pending expirations kept, the time the program was not running not
+ * counted, relative, absolute and fired ones), a signalfd; sigfd.c: signals sent
  * after the restart arrive through the signalfd; inotifyw.c: files created in the watched
  * folders after the restart are reported with the wds the program had; eventloop.c: an epoll
  * loop over a self-pipe, an eventfd, a timerfd and a signalfd, as libuv and asyncio have.
@@ -198,12 +199,12 @@ public class EventFdsIT {
         await(what, out, l -> l.size() >= n + more);
     }
 
-    // evtimers: eventfd counts and timerfd expirations
+    // events (bundles/fd.events' engine test program): eventfd counts and timerfd expirations
 
     private static Program timers(Tools t) throws Exception {
-        Path exe = t.compile("evtimers");
+        Path exe = t.compile("events");
         Path out = t.workDir.resolve("timers.out");
-        return new Program("evtimers", List.of(exe.toString(), out.toString()), out, new Cycle() {
+        return new Program("events", List.of(exe.toString(), out.toString()), out, new Cycle() {
             @Override
             public void running(int cycle) throws InterruptedException {
                 progress("timer rounds", out, 5);
