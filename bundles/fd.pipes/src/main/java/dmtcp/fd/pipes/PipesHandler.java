@@ -144,7 +144,7 @@ public class PipesHandler implements FdHandler {
             out.put("path", deleted ? f.target().substring(0, f.target().length() - " (deleted)".length()) : f.target());
             out.put("deleted", deleted);
         }
-        if (s.owner() == f) {
+        if (s.owner().fd() == f.fd()) {
             out.put("capacity", s.capacity());
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             s.content().forEach(all::writeBytes);
@@ -199,7 +199,7 @@ public class PipesHandler implements FdHandler {
         if (s.version() != 1) {
             throw new IOException(s + " was saved by another fd.pipes (record version " + s.version() + "; this one reads 1)");
         }
-        String key = s.kind() + ":" + s.data().getLong("pipe");
+        String key = restoreKey(s);
         Map<String, Rebuilt> rebuilt = ctx.shared("fd.pipes.rebuilt", HashMap::new);
         Rebuilt r = rebuilt.get(key);
         if (r == null) {
@@ -227,13 +227,20 @@ public class PipesHandler implements FdHandler {
      */
     record Rebuilt(Map<Integer, Long> ofds, List<Long> temps, int[] remaining) {}
 
+    /** Which saved fds are on one pipe: the same kind and id (and for a FIFO, whose id is an inode, the same path). */
+    private static String restoreKey(SavedFd s) {
+        RecordReader d = s.data();
+        return s.kind() + ":" + d.getLong("pipe") + (s.kind().equals(FIFO) ? ":" + d.getBoolean("deleted", false) + ":" + d.getString("path") : "");
+    }
+
     private static Rebuilt rebuild(SavedFd first, RestoreContext ctx) throws IOException {
         long id = first.data().getLong("pipe");
+        String key = restoreKey(first);
         List<SavedFd> members = new ArrayList<>();
         int top = 3;
         for (SavedFd o : ctx.fds()) {
             top = Math.max(top, o.fd() + 1);
-            if (o.kind().equals(first.kind()) && o.data().getLong("pipe", -1) == id) {
+            if ((o.kind().equals(PIPE) || o.kind().equals(FIFO)) && restoreKey(o).equals(key)) {
                 members.add(o);
             }
         }
