@@ -1,7 +1,6 @@
 package dmtcp.ckpt.process.internal;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.spi.DumpContext;
 import dmtcp.ckpt.process.spi.FdHandler;
@@ -9,6 +8,7 @@ import dmtcp.ckpt.process.spi.FdHandler.SavedFd;
 import dmtcp.ckpt.process.spi.RestoreContext;
 import dmtcp.ckpt.process.spi.RestorePhase;
 import dmtcp.image.format.schema.JsonRecords;
+import dmtcp.image.format.schema.RecordReader;
 import dmtcp.mem.linux.api.FdInfo;
 import dmtcp.mem.linux.api.RemoteProcess;
 import dmtcp.mem.linux.api.ResourceHooks;
@@ -129,33 +129,61 @@ public final class FdTable implements ResourceHooks {
     }
 
     /**
-     * The saved fds of a PROC record ("fds"), each with the handler that knows its kind; images
-     * written before the fd records had a version (their entries are the old FdState: path,
-     * offset, mode... beside fd, kind, flags and cloexec) are read as version 0 of their kind.
+     * The saved fds of a PROC record ("fds"), in fd order; images written before the fd
+     * records had a version (their entries are the old FdState: path, offset, mode... beside
+     * fd, kind, flags and cloexec) are read as version 0 of their kind, the whole entry being
+     * the handler's record.
      *
-     * @throws IOException naming the fd and kind when no installed handler knows a kind
+     * @throws IllegalArgumentException naming the entry that is not an fd record
      */
-    public void load(JsonArray fds, String program) throws IOException {
+    public static List<SavedFd> read(List<RecordReader> fds) {
+        List<SavedFd> out = new ArrayList<>();
+        for (RecordReader r : fds) {
+            int fd = r.getInt("fd");
+            String kind = r.getString("kind");
+            boolean old = !r.has("version");
+            RecordReader data = old ? r : r.object("data");
+            if (data == null) {
+                throw new IllegalArgumentException(r.where() + ": fd " + fd + " (" + kind + "): its record has no data");
+            }
+            out.add(new SavedFd(fd, kind, old ? 0 : r.getInt("version"), r.getInt("flags"), r.getBoolean("cloexec", false), data));
+        }
+        out.sort(java.util.Comparator.comparingInt(SavedFd::fd));
+        return out;
+    }
+
+    /** The fd records of saved fds, as {@link #records()} holds them (a version 0 entry shown whole as its data). */
+    public static JsonArray records(List<SavedFd> fds) {
+        JsonArray a = new JsonArray();
+        for (SavedFd f : fds) {
+            JsonObject rec = new JsonObject();
+            JsonRecords.writer(rec).put("fd", f.fd()).put("kind", f.kind()).put("version", f.version()).put("flags", f.flags())
+                    .put("cloexec", f.cloexec());
+            rec.add("data", JsonRecords.json(f.data()));
+            a.add(rec);
+        }
+        return a;
+    }
+
+    /** The table of a restore: {@code fds} saved by {@code program}, with no handler yet (see {@link #withHandlers}). */
+    public static FdTable of(List<SavedFd> fds, String program) {
+        FdTable t = new FdTable(List.of());
+        t.saved.addAll(fds);
+        t.program = program;
+        return t;
+    }
+
+    /** {@link #read} of a PROC record's "fds" list, kept as this table's saved fds. */
+    public void load(JsonArray fds, String program) {
         this.program = program;
         saved.clear();
         owners.clear();
         if (fds == null) {
             return;
         }
-        for (JsonElement e : fds) {
-            JsonObject o = e.getAsJsonObject();
-            var r = JsonRecords.reader(o, "fd record");
-            int fd = r.getInt("fd");
-            String kind = r.getString("kind");
-            boolean old = !o.has("version");
-            var data = old ? r : r.object("data");
-            if (data == null) {
-                throw new IllegalArgumentException("fd " + fd + " (" + kind + "): its record has no data");
-            }
-            SavedFd s = new SavedFd(fd, kind, old ? 0 : r.getInt("version"), r.getInt("flags"), r.getBoolean("cloexec", false), data);
-            saved.add(s);
-        }
-        saved.sort(java.util.Comparator.comparingInt(SavedFd::fd));
+        JsonObject holder = new JsonObject();
+        holder.add("fds", fds);
+        saved.addAll(read(JsonRecords.reader(holder, "PROC").list("fds")));
     }
 
     /** Whether every saved fd's kind has a handler; else throws naming the first that has none. */

@@ -22,6 +22,19 @@ public final class JsonRecords {
         return new Reader(from, where);
     }
 
+    /**
+     * A copy of the JSON object a reader of {@link #reader} reads: a record shown as it is
+     * (dmtcp_inspect shows a handler's record it does not know the fields of).
+     *
+     * @throws IllegalArgumentException for a reader of another kind
+     */
+    public static JsonObject json(RecordReader r) {
+        if (r instanceof Reader x) {
+            return x.o().deepCopy();
+        }
+        throw new IllegalArgumentException("not a reader of a JSON record: " + r.getClass().getName());
+    }
+
     private record Writer(JsonObject o) implements RecordWriter {
         @Override
         public RecordWriter put(String name, long value) {
