@@ -18,8 +18,6 @@ import dmtcp.image.format.api.ImageFormat;
 import dmtcp.image.format.api.ImageReader;
 import dmtcp.image.format.api.ImageWriter;
 import dmtcp.mem.linux.api.Child;
-import dmtcp.mem.linux.api.Freezer;
-import dmtcp.mem.linux.api.Frozen;
 import dmtcp.mem.linux.api.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +117,7 @@ public class OldImagesTest {
         Child c = Processes.spawn(List.of(exe.toString(), out.toString()));
         ProcessImagesTest.waitTicks(out, 5);
         Path image = tmp.getRoot().toPath().resolve("ckpt_ticker.dmtcp");
-        int last = dumpAndKill(c, image, null);
+        int last = ProcessImagesTest.dumpAndKill(c, image, null, out);
         try (ImageReader r = ImageReader.open(image, ProcessImagesTest.CODECS)) {
             assertEquals(ImageFormat.VERSION, r.version());
             assertEquals(ProcessSchema.VERSION, r.next().json().get(ProcessSchema.SCHEMA).getAsInt());
@@ -142,7 +140,7 @@ public class OldImagesTest {
 
             // and again, into a version 2 image
             Path next = tmp.getRoot().toPath().resolve("ckpt_again.dmtcp");
-            int again = dumpAndKill(c, next, ProcessImagesTest.GZIP);
+            int again = ProcessImagesTest.dumpAndKill(c, next, ProcessImagesTest.GZIP, out);
             int at = ProcessImagesTest.ticks(out).size();
             c = ProcessImages.restore(next, ProcessImagesTest.CODECS, TestHandlers.LIST);
             ProcessImagesTest.waitTicks(out, 3);
@@ -155,22 +153,4 @@ public class OldImagesTest {
             c.onExit().get(10, TimeUnit.SECONDS);
         }
     }
-
-    /** Dumps {@code c} into {@code image}, kills it; the number of the last tick it wrote. */
-    private static int dumpAndKill(Child c, Path image, dmtcp.image.format.spi.StreamCodec codec) throws Exception {
-        int last;
-        try (Frozen f = Freezer.freeze(c.pid())) {
-            JsonObject extra = new JsonObject();
-            extra.addProperty("program", "ticker");
-            try (ImageWriter w = ProcessImages.dump(f, image, codec, extra, TestHandlers.LIST)) {
-                w.commit();
-            }
-            List<String> t = ProcessImagesTest.ticks(image.resolveSibling("ticks"));
-            last = Integer.parseInt(t.get(t.size() - 1).split(" ")[1]);
-            f.kill();
-        }
-        c.onExit().get(10, TimeUnit.SECONDS);
-        return last;
-    }
-
 }

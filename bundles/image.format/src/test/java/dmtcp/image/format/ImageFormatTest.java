@@ -114,8 +114,21 @@ public class ImageFormatTest {
                 .getLong(), StandardCharsets.UTF_8));
     }
 
-    /** A codec standing in for one that is not gzip: each byte XORed with a constant. */
-    static StreamCodec xor(String name) {
+    /** The PROC and first PAGE records of {@link #write}'s image read back, the rest checked to the end. */
+    private void readsAsWritten(ImageReader r) throws IOException {
+        assertEquals(4711, r.next().json().get("pid").getAsInt());
+        ImageReader.Record p1 = r.next();
+        byte[] got = new byte[p1.data().remaining()];
+        p1.data().get(got);
+        assertArrayEquals(java.util.Arrays.copyOfRange(memory, 0, 1 << 20), got);
+        while (r.next() != null) {
+            // checked
+        }
+    }
+
+    /** A codec of the test's, named {@code name}, its streams made by the two functions. */
+    static StreamCodec codec(String name, java.util.function.UnaryOperator<java.io.OutputStream> encode,
+            java.util.function.UnaryOperator<java.io.InputStream> decode) {
         return new StreamCodec() {
             @Override
             public String name() {
@@ -124,43 +137,48 @@ public class ImageFormatTest {
 
             @Override
             public java.io.OutputStream encode(java.io.OutputStream out) {
-                return new java.io.FilterOutputStream(out) {
-                    @Override
-                    public void write(int b) throws IOException {
-                        out.write(b ^ 0x5a);
-                    }
-
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        byte[] x = new byte[len];
-                        for (int i = 0; i < len; i++) {
-                            x[i] = (byte) (b[off + i] ^ 0x5a);
-                        }
-                        out.write(x);
-                    }
-                };
+                return encode.apply(out);
             }
 
             @Override
             public java.io.InputStream decode(java.io.InputStream in) {
-                return new java.io.FilterInputStream(in) {
-                    @Override
-                    public int read() throws IOException {
-                        int b = in.read();
-                        return b < 0 ? b : (b ^ 0x5a);
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        int n = in.read(b, off, len);
-                        for (int i = 0; i < n; i++) {
-                            b[off + i] ^= 0x5a;
-                        }
-                        return n;
-                    }
-                };
+                return decode.apply(in);
             }
         };
+    }
+
+    /** A codec standing in for one that is not gzip: each byte XORed with a constant. */
+    static StreamCodec xor(String name) {
+        return codec(name, out -> new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b ^ 0x5a);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                byte[] x = new byte[len];
+                for (int i = 0; i < len; i++) {
+                    x[i] = (byte) (b[off + i] ^ 0x5a);
+                }
+                out.write(x);
+            }
+        }, in -> new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                return b < 0 ? b : (b ^ 0x5a);
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] ^= 0x5a;
+                }
+                return n;
+            }
+        });
     }
 
     /**
@@ -177,14 +195,7 @@ public class ImageFormatTest {
         try (ImageReader r = ImageReader.open(image, Map.of("gzip", GZIP, "xor", x))) {
             assertEquals("xor+gzip", r.codec());
             assertEquals(List.of("xor", "gzip"), r.codecs());
-            assertEquals(4711, r.next().json().get("pid").getAsInt());
-            ImageReader.Record p1 = r.next();
-            byte[] got = new byte[p1.data().remaining()];
-            p1.data().get(got);
-            assertArrayEquals(java.util.Arrays.copyOfRange(memory, 0, 1 << 20), got);
-            while (r.next() != null) {
-                // checked
-            }
+            readsAsWritten(r);
             assertEquals("[\"xor\",\"gzip\"]", r.inventory().get("codecs").toString());
             assertEquals(2, r.counts().get("PAGE").records());
         }
@@ -230,22 +241,7 @@ public class ImageFormatTest {
         System.arraycopy(h.array(), 0, swapped, 0, h.capacity());
         System.arraycopy(all, container, swapped, h.capacity(), all.length - container);
         Files.write(bad, swapped);
-        StreamCodec ident = new StreamCodec() {
-            @Override
-            public String name() {
-                return "ident";
-            }
-
-            @Override
-            public java.io.OutputStream encode(java.io.OutputStream out) {
-                return out;
-            }
-
-            @Override
-            public java.io.InputStream decode(java.io.InputStream in) {
-                return in;
-            }
-        };
+        StreamCodec ident = codec("ident", out -> out, in -> in);
         assertRefused(bad, Map.of("ident", ident), "the inventory names the codecs [] but the header [ident]: the image is corrupt");
     }
 
@@ -264,14 +260,7 @@ public class ImageFormatTest {
             try (ImageReader r = ImageReader.open(v1, CODECS)) {
                 assertEquals(1, r.version());
                 assertEquals(gz ? "gzip" : "none", r.codec());
-                assertEquals(4711, r.next().json().get("pid").getAsInt());
-                ImageReader.Record p1 = r.next();
-                byte[] got = new byte[p1.data().remaining()];
-                p1.data().get(got);
-                assertArrayEquals(java.util.Arrays.copyOfRange(memory, 0, 1 << 20), got);
-                while (r.next() != null) {
-                    // checked
-                }
+                readsAsWritten(r);
                 assertEquals(1, r.inventory().get("format").getAsInt());
                 assertEquals("true", r.inventory().get("program").getAsString());
             }
