@@ -116,7 +116,7 @@ public class ProcessHook implements BarrierHook {
                     dmtcp.image.format.api.ImageReader.class}) {
                     Class.forName(c.getName(), true, c.getClassLoader());
                 }
-                StateJson.toJson(null);
+                ProcessSchema.warmUp();
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
                 // the runtime stopped meanwhile (a program that ended at once): nothing to warm
             }
