@@ -3,12 +3,15 @@ package dmtcp.example.roundrecord;
 import dmtcp.ckpt.process.spi.DumpContext;
 import dmtcp.ckpt.process.spi.ProcessRecordHandler;
 import dmtcp.ckpt.process.spi.RestoreContext;
+import dmtcp.core.barrier.api.Stage;
 import dmtcp.core.barrier.spi.BarrierHook;
 import dmtcp.core.barrier.spi.StageContext;
+import dmtcp.core.barrier.spi.SubBarrier;
 import dmtcp.image.format.schema.RecordReader;
 import dmtcp.image.format.schema.RecordWriter;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Component;
@@ -27,7 +30,9 @@ import org.osgi.service.log.LoggerFactory;
  *     the record back;
  * <li>REFILLED ({@link #refill}): logs "PROGRAM[PID] restored from round N taken at T" and
  *     publishes it under {@code dmtcp.example.roundrecord:UNIQUE-ID};
- * <li>RUNNING ({@link #resume}): reads it back from the coordinator and logs what it found.
+ * <li>REFILLED, at the global sub-barrier {@code dmtcp.example.roundrecord:PUBLISHED} ({@link
+ *     #barriers}): reads it back from the coordinator and logs what it found;
+ * <li>RUNNING ({@link #resume}): forgets it.
  * </ul>
  * One DS component registered as both services: the barrier hook knows the round, the record
  * handler is asked for each process.
@@ -76,11 +81,19 @@ public class RoundRecord implements BarrierHook, ProcessRecordHandler {
         });
     }
 
+    /**
+     * A global sub-barrier at REFILLED, after every plugin's refill hook: once every participant
+     * that has this plugin reached it, whatever any of them published is visible to all.
+     */
+    @Override
+    public List<SubBarrier> barriers() {
+        return List.of(SubBarrier.global(NAME + ":PUBLISHED", Stage.REFILLED, ctx ->
+                restored.forEach((pid, r) -> log.info("published {}{} = {}", KEY, r.uniqueId(),
+                        ctx.query(KEY + r.uniqueId()).orElse("(nothing)")))));
+    }
+
     @Override
     public void resume(StageContext ctx) {
-        // every participant published at REFILLED, a global barrier: all of it is visible now
-        restored.forEach((pid, r) -> log.info("published {}{} = {}", KEY, r.uniqueId(),
-                ctx.query(KEY + r.uniqueId()).orElse("(nothing)")));
         restored.clear();
     }
 
