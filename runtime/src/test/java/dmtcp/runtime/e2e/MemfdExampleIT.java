@@ -28,11 +28,7 @@ public class MemfdExampleIT {
     public Tools.Cleanup cleanup = new Tools.Cleanup();
 
     private static List<String> ticks(Path f) {
-        try {
-            return Files.exists(f) ? Files.readAllLines(f) : List.of();
-        } catch (java.io.IOException e) {
-            return List.of();
-        }
+        return Tools.readLines(f);
     }
 
     private static int tickOf(String line) {
@@ -41,11 +37,9 @@ public class MemfdExampleIT {
 
     @Test
     public void aMemfdIsRefusedWithoutTheHandlerAndContinuesWithIt() throws Exception {
-        Path jar = Path.of(System.getProperty("dmtcp.example.memfd"));
-        assertTrue("example built: " + jar, Files.exists(jar));
+        Path jar = Tools.example("dmtcp.example.memfd");
         Tools t = new Tools(null, tmp.getRoot().toPath());
-        Path plugins = Files.createDirectory(t.workDir.resolve("plugins"));
-        t.env.put("DMTCP_PLUGIN_DIR", plugins.toString());
+        Path plugins = t.pluginDir();
         Path notes = t.compile("memfdnotes");
         Path out = t.workDir.resolve("ticks");
         Tools.Coordinator coord = t.coordinator("coord");

@@ -32,12 +32,10 @@ public class RoundRecordIT {
 
     @Test
     public void eachRestartReadsTheRecordItsCheckpointWrote() throws Exception {
-        Path jar = Path.of(System.getProperty("dmtcp.example.roundrecord"));
-        assertTrue("example built: " + jar, Files.exists(jar));
+        Path jar = Tools.example("dmtcp.example.roundrecord");
         Tools t = new Tools(null, tmp.getRoot().toPath());
-        Path plugins = Files.createDirectory(t.workDir.resolve("plugins"));
+        Path plugins = t.pluginDir();
         Files.copy(jar, plugins.resolve(jar.getFileName()));
-        t.env.put("DMTCP_PLUGIN_DIR", plugins.toString());
         Path ticker = t.compile("ticker");
         Path out = t.workDir.resolve("ticks");
         Tools.Coordinator coord = t.coordinator("coord");
