@@ -152,7 +152,8 @@ public final class FdTable implements ResourceHooks {
     }
 
     private DumpContext dumpContext(RemoteProcess process) {
-        int pid = open.isEmpty() ? 0 : open.get(0).pid();
+        // while claiming there is no process yet, but there are fds (claims is called for each)
+        int pid = process != null ? process.pid() : open.isEmpty() ? 0 : open.get(0).pid();
         return new DumpContext() {
             @Override
             public RemoteProcess process() {
