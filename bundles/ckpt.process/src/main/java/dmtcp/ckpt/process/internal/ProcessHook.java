@@ -1,7 +1,6 @@
 package dmtcp.ckpt.process.internal;
 
 import com.google.gson.JsonObject;
-import dmtcp.ckpt.process.api.EarlyRestore;
 import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.ckpt.process.spi.ProcessRecordHandler;
@@ -12,7 +11,6 @@ import dmtcp.image.format.spi.StreamCodec;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Freezer;
 import dmtcp.mem.linux.api.Frozen;
-import dmtcp.mem.linux.api.Launch;
 import dmtcp.mem.linux.api.ProcessTree;
 import java.io.File;
 import java.io.IOException;
@@ -45,6 +43,10 @@ public class ProcessHook implements BarrierHook {
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
+
+    /** Where restored processes are recorded, and the processes rebuilt ahead are taken from. */
+    @Reference
+    private Supervisor supervisor;
 
     private final List<StreamCodec> codecs = new CopyOnWriteArrayList<>();
     private final Map<Integer, Frozen> frozen = new ConcurrentHashMap<>();
@@ -199,7 +201,7 @@ public class ProcessHook implements BarrierHook {
         try {
             for (Path image : images) {
                 long t0 = System.nanoTime();
-                ProcessImages.Held p = EarlyRestore.take(image);
+                ProcessImages.Held p = supervisor.programs().early().take(image);
                 String how = p == null ? "restored" : "restored ahead, taken";
                 if (p == null) {
                     p = ProcessImages.prepare(image, byName);
@@ -219,7 +221,7 @@ public class ProcessHook implements BarrierHook {
         }
         for (int i = 0; i < built.size(); i++) {
             try {
-                built.get(i).release();
+                supervisor.programs().started(built.get(i).release());
             } catch (RuntimeException e) {
                 giveUp(built.subList(i + 1, built.size()), e.getMessage());
                 throw e;
@@ -228,16 +230,16 @@ public class ProcessHook implements BarrierHook {
     }
 
     /** Kills what was rebuilt and not yet let run, and tells the restarter why its programs will not come. */
-    private static void giveUp(List<ProcessImages.Held> held, String why) {
+    private void giveUp(List<ProcessImages.Held> held, String why) {
         held.forEach(ProcessImages.Held::abandon);
-        EarlyRestore.abandonAll();
-        Launch.giveUp(why);
+        supervisor.programs().early().abandonAll();
+        supervisor.giveUp(why);
     }
 
     /** A restart that never reached RESTARTING (refused, aborted) kills what was rebuilt ahead. */
     @Deactivate
     void deactivate() {
-        EarlyRestore.abandonAll();
+        supervisor.programs().early().abandonAll();
     }
 
     private static String safeName(String name) {

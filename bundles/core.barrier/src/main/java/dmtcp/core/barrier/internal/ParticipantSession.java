@@ -8,6 +8,7 @@ import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.RestoredProcess;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.core.barrier.spi.SubBarrier;
 import java.io.IOException;
@@ -42,6 +43,9 @@ public final class ParticipantSession implements AutoCloseable {
     public interface Owner {
         /** The processes this participant speaks for. */
         List<StageContext.Process> processes();
+
+        /** The processes a restart round rebuilt and holds stopped (see {@link StageContext#restored()}). */
+        List<RestoredProcess> restored();
 
         /** The coordinator asked to kill the computation. */
         void kill();
@@ -412,6 +416,11 @@ public final class ParticipantSession implements AutoCloseable {
         @Override
         public List<Process> processes() {
             return owner.processes();
+        }
+
+        @Override
+        public List<RestoredProcess> restored() {
+            return owner.restored();
         }
 
         @Override

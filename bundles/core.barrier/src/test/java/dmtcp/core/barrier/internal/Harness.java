@@ -139,6 +139,11 @@ final class Harness implements AutoCloseable {
         }
 
         @Override
+        public List<dmtcp.core.barrier.spi.RestoredProcess> restored() {
+            return List.of();
+        }
+
+        @Override
         public void kill() {
             killed = true;
         }
