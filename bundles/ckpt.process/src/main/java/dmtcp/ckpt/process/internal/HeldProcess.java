@@ -1,32 +1,30 @@
 package dmtcp.ckpt.process.internal;
 
+import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.core.barrier.spi.RestoredProcess;
 import dmtcp.mem.linux.api.Child;
-import dmtcp.mem.linux.api.Restorer;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A process rebuilt from its image and held stopped under this JVM's tracer (a
- * {@link Restorer.Prepared}), as the restart round's hooks see it: released by the process
+ * {@link ProcessImages.Held}), as the restart round's hooks see it: released by the process
  * plugin at RUNNING, abandoned (killed, it never ran) when the round fails. Only the process
- * plugin releases or abandons it; other plugins get the {@link RestoredProcess} view.
+ * plugin finishes, releases or abandons it; other plugins get the {@link RestoredProcess} view.
  */
 final class HeldProcess implements RestoredProcess {
-    private final Restorer.Prepared prepared;
-    private final Path image;
+    private final ProcessImages.Held held;
 
-    HeldProcess(Restorer.Prepared prepared, Path image) {
-        this.prepared = prepared;
-        this.image = image;
+    HeldProcess(ProcessImages.Held held) {
+        this.held = held;
     }
 
-    Restorer.Prepared prepared() {
-        return prepared;
+    ProcessImages.Held held() {
+        return held;
     }
 
     private Child child() {
-        return prepared.child();
+        return held.child();
     }
 
     @Override
@@ -51,7 +49,7 @@ final class HeldProcess implements RestoredProcess {
 
     @Override
     public Path image() {
-        return image;
+        return held.image();
     }
 
     // adapt(): the resource-handler SPI will offer the held task here (its memory, syscall

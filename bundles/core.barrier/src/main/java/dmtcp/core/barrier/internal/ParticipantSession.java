@@ -314,7 +314,7 @@ public final class ParticipantSession implements AutoCloseable {
         }
     }
 
-    /** After an abort or a lost coordinator: every plugin resumes, temporary images go. */
+    /** After an abort or a lost coordinator: every plugin's abort hook (by default: resume), temporary images go. */
     private void runResume(String why) {
         if (roundHooks.isEmpty() && images.isEmpty()) {
             log.debug(why + "; no round in progress here, nothing to resume");
@@ -326,7 +326,7 @@ public final class ParticipantSession implements AutoCloseable {
         Context ctx = new Context(Stage.RUNNING, round);
         for (Hook h : order) {
             try {
-                h.hook().resume(ctx);
+                h.hook().abort(ctx, why);
             } catch (Exception e) {
                 log.warn(h.name() + " failed to resume: " + describe(e));
             }
