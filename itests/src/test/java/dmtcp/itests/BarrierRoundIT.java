@@ -6,10 +6,8 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import dmtcp.core.barrier.api.Coordinator;
 import dmtcp.core.barrier.api.RoundResult;
@@ -86,14 +84,8 @@ public class BarrierRoundIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path workDir = Path.of(System.getProperty("itest.workdir", "target/itest-work"));
-        Files.createDirectories(workDir.resolve("jna"));
         return options(
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                // JNA unpacks libjnidispatch here instead of ~/.cache/JNA
-                systemProperty("jna.tmpdir").value(workDir.resolve("jna").toAbsolutePath().toString()),
-                systemProperty("itest.workdir").value(workDir.toAbsolutePath().toString()),
-                frameworkProperty("dmtcp.logLevel").value("info"),
+                BuiltBundles.common(Path.of(System.getProperty("itest.workdir", "target/itest-work"))),
                 junitBundles(),
                 BuiltBundles.declarativeServices(),
                 bundle(BuiltBundles.jar("log")),

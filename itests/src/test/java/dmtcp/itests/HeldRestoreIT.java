@@ -9,7 +9,6 @@ import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.api.ProcessImages;
@@ -92,12 +91,8 @@ public class HeldRestoreIT {
     @Configuration
     public Option[] config() throws IOException {
         Path workDir = Path.of(System.getProperty("itest.workdir", "target/itest-work")).toAbsolutePath();
-        Files.createDirectories(workDir.resolve("jna"));
         return options(
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                systemProperty("jna.tmpdir").value(workDir.resolve("jna").toString()),
-                systemProperty("itest.workdir").value(workDir.toString()),
-                frameworkProperty("dmtcp.logLevel").value("info"),
+                BuiltBundles.common(workDir),
                 // what dmtcp_restart tells the process plugin: the images it restores
                 frameworkProperty("dmtcp.images").value(image(workDir).toString()),
                 frameworkProperty("dmtcp.gzip").value("false"),
