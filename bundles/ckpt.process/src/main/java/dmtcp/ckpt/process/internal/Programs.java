@@ -38,13 +38,13 @@ final class Programs {
     /** Records {@code c} as a program that runs (spawned, or restored and released), tells the listeners, and again when it ends. */
     void started(Child c) {
         launched.add(c);
-        StageContext.Process p = describe(c);
+        // described only for listeners: a unique id costs a host name lookup, not for a program's first line
         for (ProcessRegistry.Listener l : listeners) {
-            l.started(p);
+            l.started(describe(c));
         }
         c.onExit().thenAccept(status -> {
             for (ProcessRegistry.Listener l : listeners) {
-                l.ended(p, status.toString());
+                l.ended(describe(c), status.toString());
             }
         });
         synchronized (lock) {
