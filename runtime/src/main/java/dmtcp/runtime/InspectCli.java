@@ -39,9 +39,6 @@ final class InspectCli implements Callable<Integer> {
         return Options.execute(new InspectCli(), args);
     }
 
-    /** The process plugin reads each image, through the same schema reader as a restore. */
-    private static final String INSPECT = "dmtcp.ckpt.process.api.Inspect";
-
     @Override
     public Integer call() {
         Session s = new Session("dmtcp_inspect", "localhost", 0, true, false, 0, 0, Path.of("."));
@@ -51,11 +48,9 @@ final class InspectCli implements Callable<Integer> {
         for (Path image : images) {
             try {
                 if (json) {
-                    all.add(JsonParser.parseString((String) s.call("dmtcp.ckpt.process", INSPECT, "json", new Class<?>[] {String.class},
-                            image.toString())));
+                    all.add(JsonParser.parseString(s.bootstrap().inspect(image, true, false)));
                 } else {
-                    System.out.print((String) s.call("dmtcp.ckpt.process", INSPECT, "text", new Class<?>[] {String.class, boolean.class},
-                            image.toString(), regions));
+                    System.out.print(s.bootstrap().inspect(image, false, regions));
                 }
             } catch (Exception e) {
                 System.err.println("dmtcp_inspect: " + e.getMessage());
