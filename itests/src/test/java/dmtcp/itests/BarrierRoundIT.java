@@ -6,14 +6,13 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import dmtcp.core.barrier.api.Coordinator;
 import dmtcp.core.barrier.api.RoundResult;
 import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.ProcessRegistry;
 import dmtcp.itests.plugin.FilePluginHook;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Processes;
@@ -51,7 +50,8 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * Boots Felix with the real bundles (SCR, ConfigAdmin, log, JNA, mem.native, core.barrier)
  * and drives real checkpoint rounds: a coordinator and a participant configured through
- * ConfigurationAdmin, a real child process spawned through mem.native, and BarrierHook
+ * ConfigurationAdmin, a real child process spawned through mem.native that a
+ * {@link ProcessRegistry} from the probe speaks for (core.barrier needs no more), and BarrierHook
  * services registered from the probe or from a plugin bundle built and installed at test
  * time. Each test sets up its own computation and tears it down.
  */
@@ -84,14 +84,8 @@ public class BarrierRoundIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path workDir = Path.of(System.getProperty("itest.workdir", "target/itest-work"));
-        Files.createDirectories(workDir.resolve("jna"));
         return options(
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                // JNA unpacks libjnidispatch here instead of ~/.cache/JNA
-                systemProperty("jna.tmpdir").value(workDir.resolve("jna").toAbsolutePath().toString()),
-                systemProperty("itest.workdir").value(workDir.toAbsolutePath().toString()),
-                frameworkProperty("dmtcp.logLevel").value("info"),
+                BuiltBundles.common(Path.of(System.getProperty("itest.workdir", "target/itest-work"))),
                 junitBundles(),
                 BuiltBundles.declarativeServices(),
                 bundle(BuiltBundles.jar("log")),
@@ -126,6 +120,7 @@ public class BarrierRoundIT {
         assertTrue("coordinator port", coordinator.port() > 0);
 
         child = Processes.spawn(List.of("sleep", "60"));
+        registrations.add(context.registerService(ProcessRegistry.class, new ChildRegistry(child), null));
         participantConfig = configAdmin.getConfiguration("dmtcp.participant", "?");
         participantConfig.update(dict(Map.of(
                 "host", "127.0.0.1",
@@ -138,13 +133,6 @@ public class BarrierRoundIT {
 
     @After
     public void stopComputation() throws Exception {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // unregistered by the test
-            }
-        }
         // participant first, so that it leaves cleanly instead of losing its coordinator
         if (participantConfig != null) {
             participantConfig.delete();
@@ -152,6 +140,14 @@ public class BarrierRoundIT {
                 await("the participant to leave", 10, () -> coordinator.list().isEmpty());
             }
         }
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered by the test
+            }
+        }
+        registrations.clear();
         if (coordinatorConfig != null) {
             coordinatorConfig.delete();
             await("the Coordinator service to go", 10, coordinators::isEmpty);

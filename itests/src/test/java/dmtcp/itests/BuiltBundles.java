@@ -2,8 +2,13 @@ package dmtcp.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.ops4j.pax.exam.Option;
 
 /** The bundle files the build passes to the integration tests (system properties itest.bundle.NAME, set by Failsafe). */
@@ -18,6 +23,21 @@ final class BuiltBundles {
                     + " is not set: run the test through Maven (mvn verify), which passes the bundle files");
         }
         return new File(path).toURI().toString();
+    }
+
+    /**
+     * What every DMTCP framework of these tests sets: Pax Exam's own logging quiet, JNA
+     * unpacking into {@code workDir/jna} (not ~/.cache/JNA), {@code itest.workdir} for the
+     * probe, and DMTCP's log at info.
+     */
+    static Option common(Path workDir) throws IOException {
+        Path dir = workDir.toAbsolutePath();
+        Files.createDirectories(dir.resolve("jna"));
+        return composite(
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                systemProperty("jna.tmpdir").value(dir.resolve("jna").toString()),
+                systemProperty("itest.workdir").value(dir.toString()),
+                frameworkProperty("dmtcp.logLevel").value("info"));
     }
 
     /** Declarative Services (Felix SCR) and Configuration Admin, with the OSGi libraries they need. */

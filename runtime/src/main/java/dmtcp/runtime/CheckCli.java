@@ -3,6 +3,7 @@ package dmtcp.runtime;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dmtcp.core.boot.Probe;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.concurrent.Callable;
@@ -35,11 +36,10 @@ final class CheckCli implements Callable<Integer> {
     public Integer call() throws Exception {
         Session s = new Session("dmtcp_check", "localhost", 0, true, false, 0, 0, checkpointDir);
         s.init(new HashMap<>());
-        String[][] rows = (String[][]) s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.Check", "run",
-                new Class<?>[] {String.class, String.class}, checkpointDir.toString(), Env.runtimeDir().toString());
         boolean ok = true;
         JsonArray out = new JsonArray();
-        for (String[] r : rows) {
+        for (Probe p : s.bootstrap().check(checkpointDir, Env.runtimeDir())) {
+            String[] r = {p.name(), p.status().name(), p.detail(), p.advice()};
             ok &= !"FAIL".equals(r[1]);
             JsonObject o = new JsonObject();
             o.addProperty("check", r[0]);

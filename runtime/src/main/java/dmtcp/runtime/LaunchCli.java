@@ -58,8 +58,8 @@ final class LaunchCli implements Callable<Integer> {
         argv.add(program);
         argv.addAll(arguments);
         try {
-            s.launch("launch", new Class<?>[] {String[].class, String.class}, argv.toArray(new String[0]), Env.runtimeDir().toString());
-        } catch (IllegalStateException e) {
+            s.bootstrap().launch(argv, Env.runtimeDir());
+        } catch (dmtcp.core.boot.BootException e) {
             System.err.println("dmtcp_checkpoint: cannot run '" + program + "': " + e.getMessage());
             s.abandon();
             return 127;

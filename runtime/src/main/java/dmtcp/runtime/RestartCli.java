@@ -1,10 +1,12 @@
 package dmtcp.runtime;
 
+import dmtcp.core.boot.Restart;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -16,8 +18,8 @@ import picocli.CommandLine.Parameters;
  * dmtcp_restart: restarts processes from their images. Before anything starts, every
  * image is checked (a file of this user's that nobody else could have put there, see
  * {@link ImageOwner}; a DMTCP image of a known version; its process not still running
- * here, and not running anywhere under another restarter of this user, see RestartCheck's
- * locks; of several images of one process only the newest); then the restarter joins the coordinator, which runs the
+ * here, and not running anywhere under another restarter of this user, see
+ * {@link Restart#lock}; of several images of one process only the newest); then the restarter joins the coordinator, which runs the
  * restart round once the restarters hold every image; at RESTARTING the processes are
  * rebuilt as children of this restarter, which then supervises them like dmtcp_checkpoint.
  */
@@ -65,57 +67,37 @@ final class RestartCli implements Callable<Integer> {
             System.err.println("dmtcp_restart: " + foreign + "; nothing was restarted");
             return 1;
         }
-        String[] paths = images.stream().map(p -> p.toAbsolutePath().normalize().toString()).toArray(String[]::new);
+        List<Path> paths = images.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         boolean given = System.getenv("DMTCP_PORT") != null || spec.commandLine().getParseResult().hasMatchedOption("-p");
         Session s = options.session("dmtcp_restart", coordinator, given);
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "restart");
         props.put("dmtcp.gzip", String.valueOf(options.compress()));
         s.init(props);
-        String refused = (String) s.call("dmtcp.ckpt.process", CHECK, "check", new Class<?>[] {String[].class}, (Object) paths);
-        if (refused != null) {
-            System.err.println("dmtcp_restart: " + refused + "; nothing was restarted");
+        Restart restart = s.bootstrap().restart(paths);
+        Optional<String> refused = restart.refusal();
+        if (refused.isPresent()) {
+            System.err.println("dmtcp_restart: " + refused.get() + "; nothing was restarted");
             return 1;
         }
-        String[][] newest = (String[][]) s.call("dmtcp.ckpt.process", CHECK, "newest", new Class<?>[] {String[].class}, (Object) paths);
-        for (String skipped : newest[1]) {
+        for (String skipped : restart.keepNewest()) {
             System.err.println("dmtcp_restart: " + skipped);
         }
-        paths = newest[0];
-        String locked = (String) s.call("dmtcp.ckpt.process", CHECK, "lock", new Class<?>[] {String[].class, String.class}, paths,
-                Env.runtimeDir().toString());
-        if (locked != null) {
-            System.err.println("dmtcp_restart: " + locked + "; nothing was restarted");
+        Optional<String> locked = restart.lock(Env.runtimeDir());
+        if (locked.isPresent()) {
+            System.err.println("dmtcp_restart: " + locked.get() + "; nothing was restarted");
             return 1;
         }
         // read when the framework starts (Felix falls back to system properties)
-        System.setProperty("dmtcp.images", String.join(File.pathSeparator, paths));
+        System.setProperty("dmtcp.images", restart.images().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         // the coordinator refuses the restarter while a process of these images still runs
-        System.setProperty("dmtcp.restartIds", (String) s.call("dmtcp.ckpt.process", CHECK, "uniqueIds",
-                new Class<?>[] {String[].class}, (Object) paths));
-        s.launch("prepareRestart", new Class<?>[] {int.class}, paths.length);
-        restoreAhead(s, paths);
+        System.setProperty("dmtcp.restartIds", String.join(",", restart.uniqueIds()));
+        // rebuilds the processes (held stopped) while the coordinator is found and the runtime starts
+        restart.restoreAhead(s.providers());
+        Timing.mark("restore begun");
         s.ensureCoordinator();
         s.start();
         return s.waitAndStop();
-    }
-
-    private static final String CHECK = "dmtcp.ckpt.process.api.RestartCheck";
-
-    /**
-     * Rebuilds the processes (held stopped) while the coordinator is found and the runtime
-     * starts; the restart round then only lets them run. Without the gzip bundle the round
-     * restores them itself.
-     */
-    private static void restoreAhead(Session s, String[] paths) {
-        try {
-            Object gzip = s.call("dmtcp.compress.gzip", "dmtcp.compress.gzip.api.Gzip", "standalone", new Class<?>[0]);
-            s.call("dmtcp.ckpt.process", "dmtcp.ckpt.process.api.EarlyRestore", "begin",
-                    new Class<?>[] {String[].class, Object[].class}, paths, new Object[] {gzip});
-            Timing.mark("restore begun");
-        } catch (Exception e) {
-            Timing.mark("no early restore: " + e.getMessage());
-        }
     }
 
     @picocli.CommandLine.Spec

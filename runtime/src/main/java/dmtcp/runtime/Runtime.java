@@ -15,11 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
+import dmtcp.core.boot.Bootstrap;
+import dmtcp.core.boot.Providers;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * Boots the OSGi framework with the installation's bundles ({@link InstalledBundles}),
@@ -28,8 +32,14 @@ import org.osgi.framework.launch.FrameworkFactory;
  * storage in the user's private folder ({@link PrivateDir}), named after its pid and
  * removed on exit, or by the next start when the process was killed. Plugins dropped
  * into the plugins directory are picked up by Felix FileInstall.
+ *
+ * <p>Before the framework starts, the launcher reaches the bundles only through
+ * {@link Bootstrap} (the system bundle exports its package from this class path, so both
+ * sides link to one interface) and the {@link Providers} it implements here: implementations
+ * a bundle lists under {@code META-INF/services}, loaded with {@link ServiceLoader} from that
+ * bundle's class loader. See doc/architecture.md.
  */
-final class Runtime {
+final class Runtime implements Providers {
     private final Framework framework;
     private final List<Bundle> bundles = new ArrayList<>();
     /** The Gogo shell is the coordinator's console; launchers and restarters do not start it. */
@@ -139,6 +149,8 @@ final class Runtime {
             p.put("org.apache.felix.log.storeDebug", "false");
             p.put("gosh.args", "--nointeractive");
             p.put("dmtcp.logLevel", Env.get("DMTCP_LOG_LEVEL", "info"));
+            // the launcher's own API, on this class path: the bundles import it from the system bundle
+            p.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, Bootstrap.EXPORT);
             p.putAll(properties);
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
             Framework fw = factory.newFramework(p);
@@ -170,19 +182,55 @@ final class Runtime {
         }
     }
 
-    /** The installed bundle with this symbolic name. */
-    Bundle bundle(String symbolicName) {
+    /**
+     * The implementations of {@code type} the installed bundles list in
+     * {@code META-INF/services/<type>}: only those bundles are resolved (the rest resolve
+     * when the framework starts), in installation order.
+     */
+    @Override
+    public <S> List<S> load(Class<S> type) {
+        String entry = "META-INF/services/" + type.getName();
+        List<S> out = new ArrayList<>();
         for (Bundle b : bundles) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
+            if (b.getEntry(entry) == null) {
+                continue;
             }
+            framework.adapt(FrameworkWiring.class).resolveBundles(List.of(b));
+            BundleWiring wiring = b.adapt(BundleWiring.class);
+            if (wiring == null) {
+                throw new IllegalStateException("bundle " + b.getSymbolicName() + " offers " + type.getName()
+                        + " but cannot be resolved: a broken installation");
+            }
+            ServiceLoader.load(type, wiring.getClassLoader()).forEach(out::add);
         }
-        throw new IllegalStateException("bundle " + symbolicName + " is not in dmtcp.jar");
+        return out;
     }
 
-    /** Starts the framework and its bundles (the Gogo shell's only for the coordinator). */
+    /** The one installed bundle's {@link Bootstrap}, made at the first call; registered as a service when the framework starts. */
+    Bootstrap bootstrap() {
+        if (bootstrap == null) {
+            List<Bootstrap> found = load(Bootstrap.class);
+            if (found.size() != 1) {
+                throw new IllegalStateException("the installation's bundles offer " + found.size() + " implementations of "
+                        + Bootstrap.class.getName() + " (META-INF/services), not one: a broken installation");
+            }
+            bootstrap = found.get(0);
+        }
+        return bootstrap;
+    }
+
+    private Bootstrap bootstrap;
+
+    /**
+     * Starts the framework and its bundles (the Gogo shell's only for the coordinator). The
+     * {@link Bootstrap}, if one was used, is registered first, under its interface: the
+     * bundle that made it takes over what it began when its components activate.
+     */
     void start() {
         try {
+            if (bootstrap != null) {
+                framework.getBundleContext().registerService(Bootstrap.class, bootstrap, null);
+            }
             framework.start();
             // the barrier engine last: its participant joins the coordinator (and may be asked
             // for a checkpoint at once) only when every plugin and resource handler is there

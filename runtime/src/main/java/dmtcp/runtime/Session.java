@@ -1,7 +1,7 @@
 package dmtcp.runtime;
 
+import dmtcp.core.boot.Bootstrap;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,7 +23,6 @@ final class Session {
     private final Path checkpointDir;
     private Process started;
     private Runtime rt;
-    private Class<?> launch;
 
     Session(String tool, String host, int port, boolean join, boolean newCoordinator, int newPort, int interval,
             Path checkpointDir) {
@@ -58,18 +57,14 @@ final class Session {
 
     /**
      * A coordinator this session started is this JVM's child but no process of the
-     * computation: told to mem.native (once both exist), so that it is never taken for an
+     * computation: told to the bootstrap (once both exist), so that it is never taken for an
      * orphan the program left behind, nor killed with the computation.
      */
     private void declareCoordinator() {
         if (started == null || rt == null) {
             return;
         }
-        try {
-            launch("helper", new Class<?>[] {long.class}, started.pid());
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        bootstrap().helper(started.pid());
     }
 
     /** Nothing will join: stop a coordinator this session started, so it does not wait forever. */
@@ -90,22 +85,16 @@ final class Session {
     }
 
     /**
-     * Calls a static method of a class in one of the runtime's bundles (before the framework
-     * starts, the launcher cannot link to bundle classes). A failure's message is rethrown
-     * as an IllegalStateException.
+     * What the runtime's bundles do before the framework starts (spawn, restore ahead,
+     * probe): the one {@link Bootstrap} they offer, typed; see {@link Runtime#bootstrap()}.
      */
-    Object call(String bundle, String className, String method, Class<?>[] types, Object... args) throws Exception {
-        Class<?> c = rt.bundle(bundle).loadClass(className);
-        try {
-            return c.getMethod(method, types).invoke(null, args);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
-        }
+    Bootstrap bootstrap() {
+        return rt.bootstrap();
     }
 
-    Object launch(String method, Class<?>[] types, Object... args) throws Exception {
-        return call("dmtcp.mem.native", "dmtcp.mem.linux.api.Launch", method, types, args);
+    /** The installed bundles' implementations of {@code type}, before the framework starts ({@link Runtime#load}). */
+    dmtcp.core.boot.Providers providers() {
+        return rt;
     }
 
     /** Starts the framework (the participant joins the coordinator) once the coordinator's port is known. */
@@ -128,8 +117,8 @@ final class Session {
 
     /** Waits for the programs, stops the runtime; the first program's status, or 1 if they never came. */
     int waitAndStop() throws Exception {
-        int status = (Integer) launch("waitForAll", new Class<?>[0]);
-        String failure = (String) launch("failure", new Class<?>[0]);
+        int status = bootstrap().awaitPrograms();
+        String failure = bootstrap().failure().orElse(null);
         Timing.mark("programs ended");
         rt.stop();
         Timing.mark("framework stopped");

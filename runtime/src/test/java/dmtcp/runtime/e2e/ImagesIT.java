@@ -316,6 +316,48 @@ public class ImagesIT {
         run.kill();
     }
 
+    // ---------------------------------------------------------------- older images
+
+    /**
+     * An image as the code of b1c2651 wrote it (format version 1: no header, gzip known by its
+     * magic; a process description without schema version), raw and then gzip: dmtcp_inspect
+     * reads it, dmtcp_restart restarts it, the program goes on from the checkpoint; then it is
+     * checkpointed again, into a version 2 image, and restarted from that.
+     */
+    @Test
+    public void imagesOfBeforeTheCodecHeaderAndTheSchemaRestart() throws Exception {
+        Tools t = new Tools(null, tmp.getRoot().toPath());
+        Path prog = t.compile("ticker");
+        Path out = t.workDir.resolve("ticks");
+        Run run = new Run(t, out, prog.toString(), out.toString());
+        int at = run.checkpoint();
+        run.kill();
+        Path image = run.image("ticker");
+        Path taken = t.workDir.resolve("taken.dmtcp.copy");
+        Files.copy(image, taken);
+        for (boolean gz : new boolean[] {false, true}) {
+            dmtcp.image.format.Version1Images.convert(taken, image, gz, Map.of("gzip", JdkGzip.INSTANCE), p -> {
+                p.remove("schema");
+                return p;
+            });
+            assertContains(t.run("dmtcp_inspect", image.toString()).ok().out(),
+                    "  format     DMTCP-JVM-IMAGE 1 (process schema 0), codec " + (gz ? "gzip" : "none") + ", ");
+            int before = ticks(out).size();
+            run.restart("restart-" + (gz ? "gzip" : "raw"), image.toString());
+            Tools.waitFor("the program restored from a version 1 image to tick", 30, () -> ticks(out).size() > before + 3);
+            assertTrue("goes on from the checkpoint: " + ticks(out).get(before), tickOf(ticks(out).get(before)) >= at);
+            oneCopy(out, before);
+        }
+        run.checkpoint();
+        run.kill();
+        assertContains(t.run("dmtcp_inspect", image.toString()).ok().out(), "  format     DMTCP-JVM-IMAGE 2 (process schema 1), codec gzip, ");
+        int before = ticks(out).size();
+        run.restart("restart-v2", image.toString());
+        Tools.waitFor("the restored program to tick", 30, () -> ticks(out).size() > before + 3);
+        oneCopy(out, before);
+        run.kill();
+    }
+
     // ---------------------------------------------------------------- owners
 
     /**

@@ -353,6 +353,29 @@ final class Tools {
         }
     }
 
+    /** The lines of {@code file} so far; none while it does not exist (yet). */
+    static List<String> readLines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The jar of an example plugin, named by a Failsafe system property (the reactor builds the examples before runtime). */
+    static Path example(String property) {
+        Path jar = Path.of(System.getProperty(property));
+        assertTrue("example built: " + jar, Files.exists(jar));
+        return jar;
+    }
+
+    /** A plugins folder in the work directory, DMTCP_PLUGIN_DIR of every tool this runs. */
+    Path pluginDir() throws IOException {
+        Path d = Files.createDirectories(workDir.resolve("plugins"));
+        env.put("DMTCP_PLUGIN_DIR", d.toString());
+        return d;
+    }
+
     static int lines(Path file) {
         try {
             return Files.exists(file) ? (int) Files.lines(file, StandardCharsets.UTF_8).count() : 0;

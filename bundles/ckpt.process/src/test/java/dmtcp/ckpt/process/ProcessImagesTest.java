@@ -62,6 +62,23 @@ public class ProcessImagesTest {
         }
     }
 
+    /** Dumps the ticker {@code c} into {@code image} (program "ticker"), kills it; the number of the last tick it wrote to {@code out}. */
+    static int dumpAndKill(Child c, Path image, StreamCodec codec, Path out) throws Exception {
+        int last;
+        try (Frozen f = Freezer.freeze(c.pid())) {
+            JsonObject extra = new JsonObject();
+            extra.addProperty("program", "ticker");
+            try (ImageWriter w = ProcessImages.dump(f, image, codec, extra, TestHandlers.LIST)) {
+                w.commit();
+            }
+            List<String> t = ticks(out);
+            last = Integer.parseInt(t.get(t.size() - 1).split(" ")[1]);
+            f.kill();
+        }
+        c.onExit().get(10, TimeUnit.SECONDS);
+        return last;
+    }
+
     @Test
     public void dumpKillRestoreThreeTimesRawAndGzip() throws Exception {
         Path exe = compile("ticker");
@@ -71,17 +88,7 @@ public class ProcessImagesTest {
             Path image = tmp.getRoot().toPath().resolve("ckpt_ticker_" + (codec == null ? "raw" : "gz") + ".dmtcp");
             for (int cycle = 0; cycle < 3; cycle++) {
                 waitTicks(out, 5);
-                int last;
-                try (Frozen f = Freezer.freeze(c.pid())) {
-                    JsonObject extra = new JsonObject();
-                    extra.addProperty("program", "ticker");
-                    try (ImageWriter w = ProcessImages.dump(f, image, codec, extra, TestHandlers.LIST)) {
-                        w.commit();
-                    }
-                    last = ticks(out).size() - 1;
-                    f.kill();
-                }
-                c.onExit().get(10, TimeUnit.SECONDS);
+                int last = dumpAndKill(c, image, codec, out);
                 assertEquals("ticker", ImageReader.verify(image, CODECS).get("program").getAsString());
                 c = ProcessImages.restore(image, CODECS, TestHandlers.LIST);
                 waitTicks(out, 3);
@@ -163,7 +170,8 @@ public class ProcessImagesTest {
             assertTrue("a half-restored process is still running", System.nanoTime() < deadline);
             Thread.sleep(20);
         }
-        assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
+        assertFalse("a ticker runs", ProcessHandle.current().children().anyMatch(
+                k -> k.isAlive() && k.info().command().map(c -> c.endsWith("/ticker")).orElse(false)));
     }
 
     /**
@@ -184,7 +192,8 @@ public class ProcessImagesTest {
         } catch (ImageException e) {
             assertTrue(e.getMessage(), e.getMessage().contains(image + ": ends after record #") && e.getMessage().contains("without an inventory"));
         }
-        assertFalse(Processes.launched().stream().anyMatch(k -> k.isAlive() && k.name().equals("ticker")));
+        assertFalse("a ticker runs", ProcessHandle.current().children().anyMatch(
+                k -> k.isAlive() && k.info().command().map(c -> c.endsWith("/ticker")).orElse(false)));
         assertEquals(before, ticks(out).size());
     }
 

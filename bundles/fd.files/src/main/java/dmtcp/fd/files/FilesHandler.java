@@ -44,8 +44,11 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(property = "service.ranking:Integer=0")
 public class FilesHandler implements FdHandler {
-    /** Cap on the bytes of one deleted-but-open file kept in the image. */
-    public static final long MAX_DELETED_BYTES = 64L << 20;
+    /**
+     * Cap on the bytes of the deleted-but-open files of one process kept in its image: they
+     * travel base64 inside the PROC record, which is at most 64 MiB (ImageFormat.MAX_RECORD).
+     */
+    public static final long MAX_DELETED_BYTES = 32L << 20;
 
     static final String FILE = "file", DIR = "dir", DEVICE = "device", DELETED = "deleted", TERMINAL = "terminal";
     private static final Set<String> DEVICES = Set.of("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom");
@@ -56,9 +59,29 @@ public class FilesHandler implements FdHandler {
         return Set.of(FILE, DIR, DEVICE, DELETED, TERMINAL);
     }
 
+    /**
+     * Whether this is a file fd; a deleted one whose bytes, with those of the process's other
+     * deleted files, exceed {@link #MAX_DELETED_BYTES} is refused here, before anything of the
+     * dump is done.
+     */
     @Override
-    public boolean claims(FdInfo f, DumpContext ctx) {
-        return kindOf(f) != null;
+    public boolean claims(FdInfo f, DumpContext ctx) throws IOException {
+        String kind = kindOf(f);
+        if (DELETED.equals(kind)) {
+            long size;
+            try {
+                size = java.nio.file.Files.size(f.link());
+            } catch (IOException e) {
+                throw new IOException("fd " + f.fd() + ": the size of the deleted file " + f.target() + ": " + e, e);
+            }
+            long[] total = ctx.shared("fd.files.deletedBytes", () -> new long[1]);
+            total[0] += size;
+            if (total[0] > MAX_DELETED_BYTES) {
+                throw new UnsupportedFdException(f.fd(), "a deleted file of " + size + " bytes, above the " + (MAX_DELETED_BYTES >> 20)
+                        + " MiB that are saved of a process's deleted files", f.target());
+            }
+        }
+        return kind != null;
     }
 
     /** The kind of a file fd, or null when it is none of these (a FIFO, a socket, another device, a memfd...). */

@@ -74,4 +74,38 @@ public class ClassifyTest {
         assertEquals(1, StandardStreams.restarterFdFor(new SavedFd(5, "terminal", 1, 01, false, null)));
         assertEquals(2, StandardStreams.restarterFdFor(new SavedFd(5, "terminal", 1, 02, false, null)));
     }
+
+    @Test
+    public void deletedFilesAboveWhatAnImageHoldsAreRefusedBeforeTheDump() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("big", ".del");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(FilesHandler.MAX_DELETED_BYTES / 2 + 1); // sparse: its size is what counts
+            java.nio.file.Files.delete(f);
+            int self = (int) ProcessHandle.current().pid();
+            List<FdInfo> fds = new java.util.ArrayList<>();
+            try (var l = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+                for (java.nio.file.Path p : l.toList()) {
+                    try {
+                        if (java.nio.file.Files.readSymbolicLink(p).toString().equals(f + " (deleted)")) {
+                            int n = Integer.parseInt(p.getFileName().toString());
+                            fds.add(new FdInfo(self, n, f + " (deleted)", 02, 0, 0100600, 0, List.of()));
+                        }
+                    } catch (java.io.IOException e) {
+                        // an fd closed meanwhile
+                    }
+                }
+            }
+            assertEquals(1, fds.size());
+            new FdTable(List.of(new FilesHandler())).claim(fds); // half the cap: saved
+            FdInfo again = fds.get(0);
+            try {
+                // two such files in one process: the second is refused, naming it
+                new FdTable(List.of(new FilesHandler())).claim(List.of(again, new FdInfo(self, again.fd(), again.target(), 02, 0, 0100600, 0,
+                        List.of())));
+                throw new AssertionError("deleted files beyond the cap were accepted");
+            } catch (UnsupportedFdException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("MiB that are saved of a process's deleted files"));
+            }
+        }
+    }
 }

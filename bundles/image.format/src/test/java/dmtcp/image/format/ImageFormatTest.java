@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.Rule;
@@ -35,9 +36,13 @@ public class ImageFormatTest {
     private final byte[] memory = new byte[3 << 20];
 
     private Path write(String name, StreamCodec codec) throws IOException {
+        return writeChain(name, codec == null ? List.of() : List.of(codec));
+    }
+
+    private Path writeChain(String name, List<StreamCodec> chain) throws IOException {
         new Random(42).nextBytes(memory);
         Path target = tmp.getRoot().toPath().resolve(name);
-        try (ImageWriter w = ImageWriter.create(target, codec)) {
+        try (ImageWriter w = ImageWriter.createChain(target, chain)) {
             JsonObject proc = new JsonObject();
             proc.addProperty("pid", 4711);
             proc.addProperty("exe", "/bin/true");
@@ -62,6 +67,7 @@ public class ImageFormatTest {
             Path image = write(codec == null ? "raw.dmtcp" : "gz.dmtcp", codec);
             try (ImageReader r = ImageReader.open(image, CODECS)) {
                 assertEquals(codec == null ? "none" : "gzip", r.codec());
+                assertEquals(ImageFormat.VERSION, r.version());
                 ImageReader.Record proc = r.next();
                 assertEquals("PROC", proc.tag());
                 assertEquals(4711, proc.json().get("pid").getAsInt());
@@ -78,7 +84,7 @@ public class ImageFormatTest {
                 assertEquals("PLUG", r.next().tag());
                 assertNull(r.next());
                 JsonObject inv = r.inventory();
-                assertEquals(1, inv.get("format").getAsInt());
+                assertEquals(ImageFormat.VERSION, inv.get("format").getAsInt());
                 assertEquals("true", inv.get("program").getAsString());
                 assertEquals(2, inv.getAsJsonObject("records").getAsJsonObject("PAGE").get("records").getAsInt());
                 assertEquals(codec == null ? "[]" : "[\"gzip\"]", inv.get("codecs").toString());
@@ -86,31 +92,209 @@ public class ImageFormatTest {
         }
     }
 
+    /**
+     * The signature and the header, which names the codec chain, are readable as they are
+     * (head -c); what follows them is the codec's own stream: a plain gzip stream for gzip.
+     */
     @Test
-    public void aGzipImageIsReadableByGzipAndShowsItsSignature() throws Exception {
+    public void theHeaderNamesTheCodecChainAndAGzipImageIsGzipAfterIt() throws Exception {
         Path image = write("gz.dmtcp", GZIP);
-        Process p = new ProcessBuilder("sh", "-c", "gzip -dc '" + image + "' | head -c 18").start();
-        String head = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        byte[] all = Files.readAllBytes(image);
+        String head = new String(all, 0, 64, StandardCharsets.ISO_8859_1);
+        assertEquals("DMTCP-JVM-IMAGE 2\n", head.substring(0, 18));
+        assertEquals("HEAD", head.substring(18, 22));
+        int length = (int) ByteBuffer.wrap(all, 22, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals("{\"codecs\":[\"gzip\"]}", new String(all, 30, length, StandardCharsets.UTF_8));
+        int container = 30 + length + 4;
+        Process p = new ProcessBuilder("sh", "-c", "tail -c +" + (container + 1) + " '" + image + "' | gzip -dc | head -c 4").start();
+        assertEquals("PROC", new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
         assertEquals(0, p.waitFor());
-        assertEquals("DMTCP-JVM-IMAGE 1\n", head);
+        byte[] raw = Files.readAllBytes(write("raw.dmtcp", null));
+        assertEquals("{\"codecs\":[]}", new String(raw, 30, (int) ByteBuffer.wrap(raw, 22, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong(), StandardCharsets.UTF_8));
     }
 
+    /** The PROC and first PAGE records of {@link #write}'s image read back, the rest checked to the end. */
+    private void readsAsWritten(ImageReader r) throws IOException {
+        assertEquals(4711, r.next().json().get("pid").getAsInt());
+        ImageReader.Record p1 = r.next();
+        byte[] got = new byte[p1.data().remaining()];
+        p1.data().get(got);
+        assertArrayEquals(java.util.Arrays.copyOfRange(memory, 0, 1 << 20), got);
+        while (r.next() != null) {
+            // checked
+        }
+    }
+
+    /** A codec of the test's, named {@code name}, its streams made by the two functions. */
+    static StreamCodec codec(String name, java.util.function.UnaryOperator<java.io.OutputStream> encode,
+            java.util.function.UnaryOperator<java.io.InputStream> decode) {
+        return new StreamCodec() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public java.io.OutputStream encode(java.io.OutputStream out) {
+                return encode.apply(out);
+            }
+
+            @Override
+            public java.io.InputStream decode(java.io.InputStream in) {
+                return decode.apply(in);
+            }
+        };
+    }
+
+    /** A codec standing in for one that is not gzip: each byte XORed with a constant. */
+    static StreamCodec xor(String name) {
+        return codec(name, out -> new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b ^ 0x5a);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                byte[] x = new byte[len];
+                for (int i = 0; i < len; i++) {
+                    x[i] = (byte) (b[off + i] ^ 0x5a);
+                }
+                out.write(x);
+            }
+        }, in -> new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                return b < 0 ? b : (b ^ 0x5a);
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] ^= 0x5a;
+                }
+                return n;
+            }
+        });
+    }
+
+    /**
+     * A chain of two codecs: the first named is applied first, so the file holds the last one's
+     * stream (gzip here); the reader finds both by name, in the services it is given.
+     */
+    @Test
+    public void aChainOfCodecsIsAppliedInOrderAndLookedUpByName() throws IOException {
+        StreamCodec x = xor("xor");
+        Path image = writeChain("chain.dmtcp", List.of(x, GZIP));
+        byte[] all = Files.readAllBytes(image);
+        assertEquals("{\"codecs\":[\"xor\",\"gzip\"]}", new String(all, 30, 25, StandardCharsets.UTF_8));
+        assertEquals("the outermost stream is gzip", ImageFormat.GZIP_MAGIC, (all[59] & 0xff) | (all[60] & 0xff) << 8);
+        try (ImageReader r = ImageReader.open(image, Map.of("gzip", GZIP, "xor", x))) {
+            assertEquals("xor+gzip", r.codec());
+            assertEquals(List.of("xor", "gzip"), r.codecs());
+            readsAsWritten(r);
+            assertEquals("[\"xor\",\"gzip\"]", r.inventory().get("codecs").toString());
+            assertEquals(2, r.counts().get("PAGE").records());
+        }
+    }
+
+    /** A codec the header names that is not installed is refused in one line naming it, before any record is read. */
+    @Test
+    public void anUnknownCodecInTheChainIsRefusedNamingIt() throws IOException {
+        Path image = writeChain("zstd.dmtcp", List.of(xor("zstd")));
+        assertRefused(image, CODECS, "encoded with codec \"zstd\", which is not installed (installed: gzip)");
+        try {
+            ImageReader.open(image, CODECS).close();
+            fail("opened");
+        } catch (ImageException e) {
+            assertFalse("one line: " + e.getMessage(), e.getMessage().contains("\n"));
+        }
+        assertRefused(write("gz.dmtcp", GZIP), Map.of(), "encoded with codec \"gzip\", which is not installed (installed: none)");
+    }
+
+    /** The header is checked as a record is: its checksum, and its chain against the inventory's. */
+    @Test
+    public void aCorruptOrSwappedHeaderIsRefused() throws IOException {
+        Path raw = write("raw.dmtcp", null);
+        byte[] all = Files.readAllBytes(raw);
+        Path bad = tmp.getRoot().toPath().resolve("bad-header.dmtcp");
+        byte[] flipped = all.clone();
+        flipped[32] ^= 0x01; // inside {"codecs":[]}
+        Files.write(bad, flipped);
+        assertRefused(bad, CODECS, "its header (HEAD record at byte 18) fails its checksum: the image is corrupt");
+        byte[] wrongTag = all.clone();
+        wrongTag[18] = 'X';
+        Files.write(bad, wrongTag);
+        assertRefused(bad, CODECS, "its header at byte 18 is corrupt (tag 'XEAD', length 13; a HEAD record was expected)");
+
+        // a header naming a codec the image was not written with (its checksum made right): the inventory tells
+        byte[] payload = "{\"codecs\":[\"ident\"]}".getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(payload);
+        ByteBuffer h = ByteBuffer.allocate(18 + 16 + payload.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.put(all, 0, 18).put("HEAD".getBytes(StandardCharsets.US_ASCII)).putLong(payload.length).put(payload).putInt((int) c.getValue());
+        int container = 18 + 16 + 13;
+        byte[] swapped = new byte[h.capacity() + all.length - container];
+        System.arraycopy(h.array(), 0, swapped, 0, h.capacity());
+        System.arraycopy(all, container, swapped, h.capacity(), all.length - container);
+        Files.write(bad, swapped);
+        StreamCodec ident = codec("ident", out -> out, in -> in);
+        assertRefused(bad, Map.of("ident", ident), "the inventory names the codecs [] but the header [ident]: the image is corrupt");
+    }
+
+    /** Images of format version 1 (no header; compressed = a gzip stream, known by its magic) are still read. */
+    @Test
+    public void version1ImagesRawAndGzipAreStillRead() throws IOException {
+        for (boolean gz : new boolean[] {false, true}) {
+            Path v2 = write(gz ? "v2-for-gz.dmtcp" : "v2-for-raw.dmtcp", null);
+            Path v1 = tmp.getRoot().toPath().resolve(gz ? "v1-gz.dmtcp" : "v1-raw.dmtcp");
+            Version1Images.convert(v2, v1, gz, CODECS, p -> p);
+            if (gz) {
+                assertEquals(ImageFormat.GZIP_MAGIC, (Files.readAllBytes(v1)[0] & 0xff) | (Files.readAllBytes(v1)[1] & 0xff) << 8);
+            } else {
+                assertEquals("DMTCP-JVM-IMAGE 1\n", new String(Files.readAllBytes(v1), 0, 18, StandardCharsets.US_ASCII));
+            }
+            try (ImageReader r = ImageReader.open(v1, CODECS)) {
+                assertEquals(1, r.version());
+                assertEquals(gz ? "gzip" : "none", r.codec());
+                readsAsWritten(r);
+                assertEquals(1, r.inventory().get("format").getAsInt());
+                assertEquals("true", r.inventory().get("program").getAsString());
+            }
+            if (gz) {
+                assertRefused(v1, Map.of(), "gzip-compressed, but no gzip codec is installed");
+            }
+        }
+    }
+
+    /** Cut anywhere (in the signature, the header, a record, the inventory, the trailer): refused, never read as whole. */
     @Test
     public void everyTruncationIsDetectedAndNamed() throws IOException {
         for (StreamCodec codec : new StreamCodec[] {null, GZIP}) {
-            Path image = write(codec == null ? "whole-raw.dmtcp" : "whole-gz.dmtcp", codec);
-            byte[] all = Files.readAllBytes(image);
-            Path cut = tmp.getRoot().toPath().resolve("cut.dmtcp");
-            for (int len : new int[] {1, 5, 18, 30, 100, all.length / 3, all.length / 2, all.length - 40, all.length - 1}) {
-                Files.write(cut, java.util.Arrays.copyOf(all, len));
-                try {
-                    ImageReader.verify(cut, CODECS);
-                    fail((codec == null ? "raw" : "gzip") + " image cut to " + len + " of " + all.length + " bytes was accepted");
-                } catch (ImageException e) {
-                    assertTrue(e.getMessage(), e.getMessage().startsWith(cut.toString() + ": "));
-                    assertTrue(e.getMessage(), e.getMessage().matches(
-                            ".*(truncated|did not finish|not a DMTCP image|corrupt|empty file|checksum).*"));
-                }
+            String name = codec == null ? "raw" : "gz";
+            Path image = write("whole-" + name + ".dmtcp", codec);
+            assertEveryCutRefused(image, name);
+            Path v1 = tmp.getRoot().toPath().resolve("whole-v1-" + name + ".dmtcp");
+            Version1Images.convert(image, v1, codec != null, CODECS, p -> p);
+            assertEveryCutRefused(v1, "version 1 " + name);
+        }
+    }
+
+    private void assertEveryCutRefused(Path image, String what) throws IOException {
+        byte[] all = Files.readAllBytes(image);
+        Path cut = tmp.getRoot().toPath().resolve("cut.dmtcp");
+        for (int len : new int[] {1, 5, 18, 30, 47, 100, all.length / 3, all.length / 2, all.length - 40, all.length - 1}) {
+            Files.write(cut, java.util.Arrays.copyOf(all, len));
+            try {
+                ImageReader.verify(cut, CODECS);
+                fail(what + " image cut to " + len + " of " + all.length + " bytes was accepted");
+            } catch (ImageException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith(cut.toString() + ": "));
+                assertTrue(e.getMessage(), e.getMessage().matches(
+                        ".*(truncated|did not finish|not a DMTCP image|corrupt|empty file|checksum).*"));
             }
         }
     }
@@ -136,11 +320,11 @@ public class ImageFormatTest {
         Path text = tmp.getRoot().toPath().resolve("notes.txt");
         Files.writeString(text, "hello world, this is not an image");
         assertRefused(text, CODECS, "not a DMTCP image");
-        Path v2 = tmp.getRoot().toPath().resolve("v2.dmtcp");
-        Files.writeString(v2, "DMTCP-JVM-IMAGE 2\nwhatever");
-        assertRefused(v2, CODECS, "format version 2 is not one this DMTCP reads (version 1)");
+        Path v3 = tmp.getRoot().toPath().resolve("v3.dmtcp");
+        Files.writeString(v3, "DMTCP-JVM-IMAGE 3\nwhatever");
+        assertRefused(v3, CODECS, "format version 3 is not one this DMTCP reads (versions 1 to 2)");
         Path gz = write("gz.dmtcp", GZIP);
-        assertRefused(gz, Map.of(), "gzip-compressed, but no gzip codec is installed");
+        assertRefused(gz, Map.of(), "encoded with codec \"gzip\", which is not installed (installed: none)");
         assertRefused(tmp.getRoot().toPath().resolve("absent.dmtcp"), CODECS, "no such image file");
     }
 

@@ -2,7 +2,7 @@ package dmtcp.ckpt.process.api;
 
 import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.internal.FdTable;
-import dmtcp.ckpt.process.internal.StateJson;
+import dmtcp.ckpt.process.internal.ProcessSchema;
 import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.ckpt.process.spi.ProcessRecordHandler;
 import dmtcp.image.format.api.ImageException;
@@ -36,7 +36,8 @@ public final class ProcessImages {
      * Dumps a frozen process into a new image for {@code target}; the image is finished
      * (synced) but not committed: the caller renames it into place, or closes it to discard.
      *
-     * @param extra members added to the image's inventory (program, host, ids, ...)
+     * @param extra members added to the image's inventory (program, host, ids, ...); those the
+     *     PROC record's "checkpoint" holds ({@link ProcessSchema.Checkpoint}) also go there
      */
     public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra, List<FdHandler> handlers)
             throws IOException {
@@ -55,13 +56,7 @@ public final class ProcessImages {
             ProcessState state = Checkpointer.dump(frozen, new MemorySink() {
                 @Override
                 public void describe(ProcessState s) throws IOException {
-                    JsonObject proc = StateJson.toJson(s);
-                    proc.add("fds", fds.records());
-                    if (!fds.pluginRecords().isEmpty()) {
-                        proc.add("records", fds.pluginRecords());
-                    }
-                    proc.add("checkpoint", extra == null ? new JsonObject() : extra);
-                    w.json(ImageFormat.TAG_PROCESS, proc);
+                    w.json(ImageFormat.TAG_PROCESS, ProcessSchema.write(s, fds.records(), fds.pluginRecords(), ProcessSchema.Checkpoint.of(extra)));
                 }
 
                 @Override
@@ -89,19 +84,20 @@ public final class ProcessImages {
     /** Reads only the process description at the head of an image. */
     public static ProcessState describe(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
-            return StateJson.fromJson(head(r));
+            return head(r).state();
         }
     }
 
     /**
      * What the checkpoint recorded about the process (program, uniqueId, host, pid at
-     * checkpoint time, startTime, round, created), from the head of the image.
+     * checkpoint time, startTime, round, created; those it did not record are left out),
+     * from the head of the image.
      */
     public static JsonObject checkpointInfo(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
-            JsonObject proc = head(r);
-            JsonObject info = proc.has("checkpoint") ? proc.getAsJsonObject("checkpoint").deepCopy() : new JsonObject();
-            info.addProperty("pid", proc.get("pid").getAsInt());
+            ProcessSchema.ProcessRecord proc = head(r);
+            JsonObject info = proc.checkpoint().json();
+            info.addProperty("pid", proc.state().pid());
             return info;
         }
     }
@@ -126,22 +122,10 @@ public final class ProcessImages {
      */
     public static Held prepare(Path image, Map<String, StreamCodec> codecs) throws IOException {
         try (ImageReader r = ImageReader.open(image, codecs)) {
-            JsonObject proc = head(r);
-            ProcessState state;
-            try {
-                state = StateJson.fromJson(proc);
-            } catch (RuntimeException e) {
-                throw new ImageException(r.image() + ": the process description cannot be read: " + e.getMessage(), e);
-            }
-            JsonObject info = proc.has("checkpoint") ? proc.getAsJsonObject("checkpoint") : new JsonObject();
-            String uid = info.has("uniqueId") ? info.get("uniqueId").getAsString() : null;
-            FdTable fds = new FdTable(List.of());
-            try {
-                fds.load(proc.has("fds") && proc.get("fds").isJsonArray() ? proc.getAsJsonArray("fds") : null,
-                        proc.has("records") && proc.get("records").isJsonArray() ? proc.getAsJsonArray("records") : null, state.comm());
-            } catch (RuntimeException e) {
-                throw new ImageException(r.image() + ": the fd records cannot be read: " + e.getMessage(), e);
-            }
+            ProcessSchema.ProcessRecord proc = head(r);
+            ProcessState state = proc.state();
+            String uid = proc.checkpoint().uniqueId();
+            FdTable fds = FdTable.of(proc.fds(), proc.records(), state.comm());
             try {
                 return new Held(Restorer.prepare(state, new PageSource(r), uid), fds, image);
             } catch (UncheckedIOException e) {
@@ -214,15 +198,26 @@ public final class ProcessImages {
         }
     }
 
-    private static JsonObject head(ImageReader r) throws IOException {
+    /**
+     * The process description at the head of an image, read through the schema: a record that
+     * is not there, not JSON, of a schema version this DMTCP does not read, or without a field
+     * it must have is refused, naming the image.
+     */
+    static ProcessSchema.ProcessRecord head(ImageReader r) throws IOException {
         ImageReader.Record rec = r.next();
         if (rec == null || !ImageFormat.TAG_PROCESS.equals(rec.tag())) {
             throw new ImageException(r.image() + ": no process description (PROC record) at its head");
         }
+        JsonObject json;
         try {
-            return rec.json();
+            json = rec.json();
         } catch (RuntimeException e) {
             throw new ImageException(r.image() + ": the process description is not JSON: " + e.getMessage(), e);
+        }
+        try {
+            return ProcessSchema.read(json);
+        } catch (IllegalArgumentException e) {
+            throw new ImageException(r.image() + ": the process description (PROC record) cannot be read: " + e.getMessage(), e);
         }
     }
 

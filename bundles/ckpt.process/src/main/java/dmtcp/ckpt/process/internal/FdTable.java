@@ -10,6 +10,7 @@ import dmtcp.ckpt.process.spi.ProcessRecordHandler;
 import dmtcp.ckpt.process.spi.RestoreContext;
 import dmtcp.ckpt.process.spi.RestorePhase;
 import dmtcp.image.format.schema.JsonRecords;
+import dmtcp.image.format.schema.RecordReader;
 import dmtcp.mem.linux.api.FdInfo;
 import dmtcp.mem.linux.api.RemoteProcess;
 import dmtcp.mem.linux.api.ResourceHooks;
@@ -37,9 +38,9 @@ public final class FdTable implements ResourceHooks {
 
     private final List<FdHandler> handlers;
     private final List<ProcessRecordHandler> recordHandlers;
-    private final Map<String, Object> shared = new HashMap<>();
     /** The plugins' own records: written by the last dump, or read from an image. */
     private final JsonArray pluginRecords = new JsonArray();
+    private final Map<String, Object> shared = new HashMap<>();
 
     // dump side
     private List<FdInfo> open = List.of();
@@ -65,7 +66,7 @@ public final class FdTable implements ResourceHooks {
         this.recordHandlers = List.copyOf(recordHandlers);
     }
 
-    /** The plugins' records of the last dump (the "records" member of the PROC record). */
+    /** The plugins' records: of the last dump (the "records" member of the PROC record), or of the image. */
     public JsonArray pluginRecords() {
         return pluginRecords;
     }
@@ -131,8 +132,28 @@ public final class FdTable implements ResourceHooks {
         }
     }
 
+    /**
+     * The plugins' records of a PROC record ("records"), checked: each has a name, a version
+     * and data; null or absent reads as none.
+     *
+     * @throws IllegalArgumentException naming the entry that is not a plugin record
+     */
+    public static JsonArray readPluginRecords(List<RecordReader> records) {
+        JsonArray a = new JsonArray();
+        for (RecordReader r : records) {
+            r.getString("name");
+            r.getInt("version");
+            if (r.object("data") == null) {
+                throw new IllegalArgumentException(r.where() + ": plugin record " + r.getString("name") + " has no data");
+            }
+            a.add(JsonRecords.json(r));
+        }
+        return a;
+    }
+
     private DumpContext dumpContext(RemoteProcess process) {
-        int pid = open.isEmpty() ? 0 : open.get(0).pid();
+        // while claiming there is no process yet, but there are fds (claims is called for each)
+        int pid = process != null ? process.pid() : open.isEmpty() ? 0 : open.get(0).pid();
         return new DumpContext() {
             @Override
             public RemoteProcess process() {
@@ -162,52 +183,80 @@ public final class FdTable implements ResourceHooks {
     }
 
     /**
-     * The saved fds of a PROC record ("fds"), each with the handler that knows its kind; images
-     * written before the fd records had a version (their entries are the old FdState: path,
-     * offset, mode... beside fd, kind, flags and cloexec) are read as version 0 of their kind.
+     * The saved fds of a PROC record ("fds"), in fd order; images written before the fd
+     * records had a version (their entries are the old FdState: path, offset, mode... beside
+     * fd, kind, flags and cloexec) are read as version 0 of their kind, the whole entry being
+     * the handler's record.
      *
-     * @throws IOException naming the fd and kind when no installed handler knows a kind
+     * @throws IllegalArgumentException naming the entry that is not an fd record
      */
-    public void load(JsonArray fds, String program) throws IOException {
-        load(fds, null, program);
+    public static List<SavedFd> read(List<RecordReader> fds) {
+        List<SavedFd> out = new ArrayList<>();
+        for (RecordReader r : fds) {
+            int fd = r.getInt("fd");
+            String kind = r.getString("kind");
+            boolean old = !r.has("version");
+            RecordReader data = old ? r : r.object("data");
+            if (data == null) {
+                throw new IllegalArgumentException(r.where() + ": fd " + fd + " (" + kind + "): its record has no data");
+            }
+            out.add(new SavedFd(fd, kind, old ? 0 : r.getInt("version"), r.getInt("flags"), r.getBoolean("cloexec", false), data));
+        }
+        out.sort(java.util.Comparator.comparingInt(SavedFd::fd));
+        return out;
     }
 
-    /** As {@link #load(JsonArray, String)}, with the plugins' records ("records" of PROC; null: none). */
-    public void load(JsonArray fds, JsonArray plugins, String program) throws IOException {
+    /** The fd records of saved fds, as {@link #records()} holds them (a version 0 entry shown whole as its data). */
+    public static JsonArray records(List<SavedFd> fds) {
+        JsonArray a = new JsonArray();
+        for (SavedFd f : fds) {
+            JsonObject rec = new JsonObject();
+            JsonRecords.writer(rec).put("fd", f.fd()).put("kind", f.kind()).put("version", f.version()).put("flags", f.flags())
+                    .put("cloexec", f.cloexec());
+            rec.add("data", JsonRecords.json(f.data()));
+            a.add(rec);
+        }
+        return a;
+    }
+
+    /** The table of a restore: {@code fds} saved by {@code program}, with no handler yet (see {@link #withHandlers}). */
+    public static FdTable of(List<SavedFd> fds, String program) {
+        return of(fds, new JsonArray(), program);
+    }
+
+    /** As {@link #of(List, String)}, with the plugins' records of the image ({@link #readPluginRecords}). */
+    public static FdTable of(List<SavedFd> fds, JsonArray pluginRecords, String program) {
+        FdTable t = new FdTable(List.of());
+        t.saved.addAll(fds);
+        t.pluginRecords.addAll(pluginRecords);
+        t.program = program;
+        return t;
+    }
+
+    /** {@link #load(JsonArray, String)}, and the plugins' records ({@link #readPluginRecords}; null: none). */
+    public void load(JsonArray fds, JsonArray plugins, String program) {
+        load(fds, program);
         while (!pluginRecords.isEmpty()) {
             pluginRecords.remove(0);
         }
         if (plugins != null) {
-            for (JsonElement e : plugins) {
-                var r = JsonRecords.reader(e.getAsJsonObject(), "plugin record");
-                r.getString("name");
-                r.getInt("version");
-                if (r.object("data") == null) {
-                    throw new IllegalArgumentException("plugin record " + r.getString("name") + " has no data");
-                }
-                pluginRecords.add(e.getAsJsonObject());
-            }
+            JsonObject holder = new JsonObject();
+            holder.add("records", plugins);
+            pluginRecords.addAll(readPluginRecords(JsonRecords.reader(holder, "PROC").list("records")));
         }
+    }
+
+    /** {@link #read} of a PROC record's "fds" list, kept as this table's saved fds. */
+    public void load(JsonArray fds, String program) {
         this.program = program;
         saved.clear();
         owners.clear();
         if (fds == null) {
             return;
         }
-        for (JsonElement e : fds) {
-            JsonObject o = e.getAsJsonObject();
-            var r = JsonRecords.reader(o, "fd record");
-            int fd = r.getInt("fd");
-            String kind = r.getString("kind");
-            boolean old = !o.has("version");
-            var data = old ? r : r.object("data");
-            if (data == null) {
-                throw new IllegalArgumentException("fd " + fd + " (" + kind + "): its record has no data");
-            }
-            SavedFd s = new SavedFd(fd, kind, old ? 0 : r.getInt("version"), r.getInt("flags"), r.getBoolean("cloexec", false), data);
-            saved.add(s);
-        }
-        saved.sort(java.util.Comparator.comparingInt(SavedFd::fd));
+        JsonObject holder = new JsonObject();
+        holder.add("fds", fds);
+        saved.addAll(read(JsonRecords.reader(holder, "PROC").list("fds")));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dmtcp.ckpt.process.internal;
 
 import com.google.gson.JsonObject;
-import dmtcp.ckpt.process.api.EarlyRestore;
 import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.ckpt.process.spi.ProcessRecordHandler;
@@ -12,7 +11,6 @@ import dmtcp.image.format.spi.StreamCodec;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Freezer;
 import dmtcp.mem.linux.api.Frozen;
-import dmtcp.mem.linux.api.Launch;
 import dmtcp.mem.linux.api.ProcessTree;
 import java.io.File;
 import java.io.IOException;
@@ -37,14 +35,21 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The core plugin (layer 0: first on the way down, last on the way up): freezes every
  * process at SUSPENDED, writes one image per process at CHECKPOINTED, lets them run at
- * RUNNING (or when a round is aborted), and at RESTARTING rebuilds the processes of the
- * images this restarter was given ({@code dmtcp.images}).
+ * RUNNING (or when a round is aborted). In a restart round it is the first restart hook: at
+ * RESTARTING it rebuilds the processes of the images this restarter was given
+ * ({@code dmtcp.images}) and holds them stopped through REFILLED, so every other plugin
+ * acts on them before they run; it releases them at RUNNING, or kills them when the round
+ * fails.
  */
 @Component(property = {BarrierHook.LAYER + ":Integer=0", BarrierHook.NAME + "=process"})
 public class ProcessHook implements BarrierHook {
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
+
+    /** Where restored processes are recorded, and the processes rebuilt ahead are taken from. */
+    @Reference
+    private Supervisor supervisor;
 
     private final List<StreamCodec> codecs = new CopyOnWriteArrayList<>();
     private final Map<Integer, Frozen> frozen = new ConcurrentHashMap<>();
@@ -116,7 +121,7 @@ public class ProcessHook implements BarrierHook {
                     dmtcp.image.format.api.ImageReader.class}) {
                     Class.forName(c.getName(), true, c.getClassLoader());
                 }
-                StateJson.toJson(null);
+                ProcessSchema.warmUp();
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
                 // the runtime stopped meanwhile (a program that ended at once): nothing to warm
             }
@@ -179,8 +184,42 @@ public class ProcessHook implements BarrierHook {
         }
     }
 
+    /**
+     * Lets the processes run: those frozen at SUSPENDED, and at the end of a restart round
+     * the ones {@link #restart} rebuilt (their timers armed only now, so the time they were
+     * held does not count). This plugin is the last to resume (layer 0): every other
+     * plugin's resume has run while they were still held.
+     */
     @Override
     public void resume(StageContext ctx) {
+        thaw();
+        List<HeldProcess> held = supervisor.programs().takeHeld();
+        for (int i = 0; i < held.size(); i++) {
+            try {
+                supervisor.programs().started(held.get(i).held().release());
+            } catch (RuntimeException e) {
+                giveUp(held.subList(i + 1, held.size()), e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The round failed: frozen processes run on (the previous checkpoint stays valid); the
+     * processes a restart round rebuilt are killed, never having run a step, and the
+     * restarter exits saying why.
+     */
+    @Override
+    public void abort(StageContext ctx, String reason) {
+        thaw();
+        List<HeldProcess> held = supervisor.programs().takeHeld();
+        if (!held.isEmpty()) {
+            log.warn("killing the processes this restart rebuilt, none of which ran: {}", held);
+            giveUp(held, reason + "; nothing was restarted");
+        }
+    }
+
+    private void thaw() {
         for (Frozen f : frozen.values()) {
             f.thaw();
         }
@@ -188,24 +227,27 @@ public class ProcessHook implements BarrierHook {
     }
 
     /**
-     * Rebuilds every process first (or takes the ones dmtcp_restart rebuilt ahead, see
-     * {@link EarlyRestore}), then lets them all run: a bad image stops the restart before
-     * any of its processes ran.
+     * Rebuilds every process of this restarter's images (or takes the ones dmtcp_restart
+     * rebuilt ahead, see {@link EarlyRestore}) and holds them stopped: the first restart
+     * hook (layer 0), so that every later restart and refill hook finds them in
+     * {@link StageContext#restored()}. They run at RUNNING ({@link #resume}); a bad image
+     * stops the restart before any of them ran, and so does any later failure of the round
+     * ({@link #abort}).
      */
     @Override
     public void restart(StageContext ctx) throws IOException {
         Map<String, StreamCodec> byName = codecsByName();
-        List<ProcessImages.Held> built = new ArrayList<>();
+        List<HeldProcess> built = new ArrayList<>();
         try {
             for (Path image : images) {
                 long t0 = System.nanoTime();
-                ProcessImages.Held p = EarlyRestore.take(image);
+                ProcessImages.Held p = supervisor.programs().early().take(image);
                 String how = p == null ? "restored" : "restored ahead, taken";
                 if (p == null) {
                     p = ProcessImages.prepare(image, byName);
                 }
+                built.add(new HeldProcess(p)); // first: a failure to finish it abandons it with the others
                 p.finish(handlers(), List.copyOf(records));
-                built.add(p);
                 log.info("{} {} from {} in {} ms as pid {}", p.child().name(), how, image,
                         (System.nanoTime() - t0) / 1_000_000, p.child().pid());
             }
@@ -217,27 +259,21 @@ public class ProcessHook implements BarrierHook {
             giveUp(built, "interrupted while restoring");
             throw new IOException("interrupted while restoring", e);
         }
-        for (int i = 0; i < built.size(); i++) {
-            try {
-                built.get(i).release();
-            } catch (RuntimeException e) {
-                giveUp(built.subList(i + 1, built.size()), e.getMessage());
-                throw e;
-            }
-        }
+        supervisor.programs().hold(built);
     }
 
     /** Kills what was rebuilt and not yet let run, and tells the restarter why its programs will not come. */
-    private static void giveUp(List<ProcessImages.Held> held, String why) {
-        held.forEach(ProcessImages.Held::abandon);
-        EarlyRestore.abandonAll();
-        Launch.giveUp(why);
+    private void giveUp(List<HeldProcess> held, String why) {
+        held.forEach(h -> h.held().abandon());
+        supervisor.programs().early().abandonAll();
+        supervisor.giveUp(why);
     }
 
-    /** A restart that never reached RESTARTING (refused, aborted) kills what was rebuilt ahead. */
+    /** A restart that never reached RUNNING (refused, stopped) kills what was rebuilt, ahead or held. */
     @Deactivate
     void deactivate() {
-        EarlyRestore.abandonAll();
+        supervisor.programs().takeHeld().forEach(h -> h.held().abandon());
+        supervisor.programs().early().abandonAll();
     }
 
     private static String safeName(String name) {

@@ -184,4 +184,52 @@ public class FdTableTest {
             assertTrue(e.getMessage(), e.getMessage().contains("\"a\", which is not installed here"));
         }
     }
+
+    /** A frozen process that only knows its pid: nothing is injected in these tests. */
+    private static dmtcp.mem.linux.api.RemoteProcess process(int pid) {
+        return new dmtcp.mem.linux.api.RemoteProcess() {
+            @Override
+            public int pid() {
+                return pid;
+            }
+
+            @Override
+            public long syscall(long nr, long... args) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long check(String what, long nr, long... args) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public byte[] read(long address, int length) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void write(long address, byte[] bytes) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long scratch(int size) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long putString(String s) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    @Test
+    public void aPluginRecordOfAProcessWithoutFdsNamesItsPid() throws IOException {
+        FdTable t = new FdTable(List.of(), List.of(new Counter("a", true)));
+        t.claim(List.of()); // a daemon that closed every fd
+        t.dump(process(4711));
+        assertEquals(4711, t.pluginRecords().get(0).getAsJsonObject().getAsJsonObject("data").get("pid").getAsInt());
+    }
 }

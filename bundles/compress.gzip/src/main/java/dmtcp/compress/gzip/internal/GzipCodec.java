@@ -18,7 +18,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * threads shared by every stream it opens. {@link #close()} refuses new streams and shuts
  * the pool down once the last open stream is closed, so a reconfiguration (the component is
  * deactivated and activated again) never breaks a checkpoint being written. The DS component
- * {@link GzipCodecComponent} owns one.
+ * {@link GzipCodecComponent} owns one. Code that runs before the framework starts
+ * (dmtcp_restart decodes its images while the runtime boots) makes one with the default
+ * settings through {@link java.util.ServiceLoader}: {@code META-INF/services} names this
+ * class; whoever made it closes it once its streams are closed.
  */
 public final class GzipCodec implements StreamCodec, AutoCloseable {
     public static final String NAME = "gzip";
@@ -31,6 +34,11 @@ public final class GzipCodec implements StreamCodec, AutoCloseable {
     private int openStreams;
     /** Set by {@link #close()}; guarded by this. */
     private boolean closed;
+
+    /** The default settings (one thread per core): for {@link java.util.ServiceLoader}. */
+    public GzipCodec() {
+        this(GzipSettings.defaults());
+    }
 
     public GzipCodec(GzipSettings settings) {
         this.settings = settings;

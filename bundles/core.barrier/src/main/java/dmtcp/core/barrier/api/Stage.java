@@ -11,8 +11,10 @@ import java.util.List;
 public enum Stage {
     /**
      * Normal execution between rounds. Entered at the end of a round: hooks run in
-     * reverse layer order and resume the program (threads detached). A sync point so
-     * that no process runs while a peer it talks to is still frozen.
+     * reverse layer order and resume the program (threads detached); after a restart the
+     * process plugin (layer 0, the last) releases the processes it rebuilt, which run for
+     * the first time since their checkpoint. A sync point so that no process runs while a
+     * peer it talks to is still frozen, or not yet rebuilt.
      */
     RUNNING,
     /**
@@ -46,8 +48,13 @@ public enum Stage {
     REFILLED,
     /**
      * A restarted computation rebuilds its processes, threads, memory and fds from the
-     * images; sockets reconnect through published addresses. A sync point: reconnection
-     * needs every process to have published its listeners first.
+     * images; sockets reconnect through published addresses. Hooks run in layer order, so
+     * the process plugin (layer 0) runs first: it rebuilds every process of this
+     * participant's images (or takes the ones rebuilt ahead) and holds each stopped; every
+     * later hook sees them ({@code StageContext.restored()}), and they stay held through
+     * CHECKPOINTED and REFILLED until RUNNING, or are killed if the round fails. A sync
+     * point: reconnection needs every process to have published its listeners first, and
+     * no process may run before every participant rebuilt its own.
      */
     RESTARTING;
 
@@ -55,11 +62,20 @@ public enum Stage {
     public static final List<Stage> CHECKPOINT =
             List.of(SUSPENDED, FD_LEADER_ELECTION, DRAINED, CHECKPOINTED, REFILLED, RUNNING);
 
-    /** The stages a restart round passes, in order: rebuild, then as after a checkpoint. */
+    /**
+     * The stages a restart round passes, in order: rebuild (held), then as after a
+     * checkpoint; the processes run from RUNNING on. CHECKPOINTED only marks that every
+     * participant rebuilt its processes: no checkpoint hook runs in a restart round.
+     */
     public static final List<Stage> RESTART = List.of(RESTARTING, CHECKPOINTED, REFILLED, RUNNING);
 
-    /** Hooks of resume and restart stages undo what the way down did: they run in reverse layer order. */
+    /**
+     * Whether this stage's hooks run in reverse layer order. Only RUNNING's do: it undoes
+     * what the way down did, the lowest layer (the process plugin) last. RESTARTING builds
+     * up from the bottom, like the way down: the process plugin first, so every other
+     * restart hook finds the processes rebuilt (and still held).
+     */
     public boolean reverseOrder() {
-        return this == RUNNING || this == RESTARTING;
+        return this == RUNNING;
     }
 }

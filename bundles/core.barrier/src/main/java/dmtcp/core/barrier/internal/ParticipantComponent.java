@@ -6,18 +6,14 @@ import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.ProcessRegistry;
+import dmtcp.core.barrier.spi.RestoredProcess;
 import dmtcp.core.barrier.spi.StageContext;
-import dmtcp.mem.linux.api.Child;
-import dmtcp.mem.linux.api.Launch;
-import dmtcp.mem.linux.api.ProcessTree;
-import dmtcp.mem.linux.api.Processes;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -32,8 +28,8 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * This process's membership in a computation: the launcher (dmtcp_checkpoint) or
  * restarter (dmtcp_restart) side of the barrier protocol. It connects to the coordinator,
- * speaks for the programs this JVM spawned, and calls every {@link BarrierHook} on the
- * service whiteboard at each stage.
+ * speaks for the programs the {@link ProcessRegistry} lists, and calls every
+ * {@link BarrierHook} on the service whiteboard at each stage.
  */
 @Component(configurationPid = ParticipantComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
@@ -66,6 +62,10 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
+    /** The programs this participant speaks for (ckpt.process keeps them). */
+    @Reference
+    private ProcessRegistry registry;
+
     private final List<ParticipantSession.Hook> hooks = new CopyOnWriteArrayList<>();
     private volatile ParticipantSession session;
     private volatile boolean active;
@@ -90,7 +90,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     @Activate
     void activate(Config config) {
         active = true;
-        Processes.onLaunch(launchListener);
+        registry.addListener(programs);
         connector = new Thread(() -> connect(config), "dmtcp-participant-connect");
         connector.setDaemon(true);
         connector.start();
@@ -99,7 +99,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     @Deactivate
     void deactivate() throws InterruptedException {
         active = false;
-        Processes.removeLaunchListener(launchListener);
+        registry.removeListener(programs);
         giveUpAt = System.nanoTime() + 5_000_000_000L;
         // a program that ended while we were still connecting: let the coordinator see
         // us join and leave (a coordinator started with --exit-on-last waits for that)
@@ -129,8 +129,7 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 JsonObject hello = Msg.of(Msg.HELLO);
                 hello.addProperty("role", config.role());
                 List<StageContext.Process> procs = processes();
-                List<Child> launched = Processes.launched();
-                hello.addProperty("name", launched.isEmpty() ? "?" : launched.get(0).name());
+                hello.addProperty("name", registry.firstName());
                 hello.addProperty("host", Hosts.name());
                 hello.addProperty("pid", ProcessHandle.current().pid());
                 hello.add("procs", ParticipantSession.procsJson(procs));
@@ -151,11 +150,13 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 if (!active) {
                     return; // deactivate closes it
                 }
-                watchChildren(s);
+                if (!processes().equals(procs)) {
+                    s.updateProcesses(); // one started or ended while we said hello
+                }
                 return;
             } catch (ParticipantSession.Refused e) {
                 log.warn("the coordinator refused this participant: {}", e.getMessage());
-                Launch.giveUp("the coordinator refused: " + e.getMessage() + "; nothing was restarted");
+                registry.giveUp("the coordinator refused: " + e.getMessage() + "; nothing was restarted");
                 return;
             } catch (Handshake.NotProven e) {
                 giveUp(config, where + " " + e.getMessage());
@@ -200,58 +201,48 @@ public class ParticipantComponent implements ParticipantSession.Owner {
     private void giveUp(Config config, String why) {
         boolean restart = Msg.ROLE_RESTART.equals(config.role());
         log.error("{}; {}", why, restart ? "nothing was restarted" : "the program runs on without checkpoints");
-        Launch.giveUp(why + (restart ? "; nothing was restarted" : ""));
+        registry.giveUp(why + (restart ? "; nothing was restarted" : ""));
     }
 
-    /** A program restored (or spawned) after we joined: watch it and tell the coordinator. */
-    private final java.util.function.Consumer<Child> launchListener = c -> {
-        ParticipantSession s = session;
-        if (s != null) {
-            watch(s, c);
-            s.updateProcesses();
+    /** Programs that start (spawned, or restored and released) or end after we joined: tell the coordinator. */
+    private final ProcessRegistry.Listener programs = new ProcessRegistry.Listener() {
+        @Override
+        public void started(StageContext.Process p) {
+            ParticipantSession s = session;
+            if (s != null) {
+                s.updateProcesses();
+            }
+        }
+
+        @Override
+        public void ended(StageContext.Process p, String status) {
+            ParticipantSession s = session;
+            if (s != null) {
+                log.info("{}[{}] ended: {}", p.name(), p.pid(), status);
+                s.updateProcesses();
+            }
         }
     };
 
-    private void watch(ParticipantSession s, Child c) {
-        c.onExit().thenAccept(status -> {
-            log.info("{} ended: {}", c, status);
-            s.updateProcesses();
-        });
-    }
-
-    private void watchChildren(ParticipantSession s) {
-        for (Child c : Processes.launched()) {
-            if (!c.isAlive()) {
-                continue; // ended before this session: not ours to report (it would log and send procs at once)
-            }
-            watch(s, c);
-        }
+    @Override
+    public List<StageContext.Process> processes() {
+        return registry.processes();
     }
 
     @Override
-    public List<StageContext.Process> processes() {
-        List<StageContext.Process> out = new ArrayList<>();
-        for (Child c : Processes.launched()) {
-            if (c.isAlive()) {
-                out.add(new StageContext.Process(c.pid(), c.name(), c.argv(), c.uniqueId()));
-            }
-        }
-        return out;
+    public List<RestoredProcess> restored() {
+        return registry.restored();
     }
 
     /**
      * Kills every process of the computation on this side: the programs, their children and
-     * descendants, and the orphans this launcher adopted (see {@link ProcessTree#killAll}).
+     * descendants, and the orphans this launcher adopted (see {@link ProcessRegistry#killAll}).
      */
     @Override
     public void kill() {
         log.info("coordinator asked to kill the computation");
-        List<ProcessTree.Proc> killed = ProcessTree.killAll(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        log.info("killed {}", killed);
+        log.info("killed {}", registry.killAll());
     }
-
-    /** How long a kill may take to find and stop every process (a fork bomb, a process stuck in D state). */
-    private static final int KILL_TIMEOUT_SECONDS = 10;
 
     @Override
     public void disconnected() {

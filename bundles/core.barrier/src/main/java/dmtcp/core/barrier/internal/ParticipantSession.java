@@ -8,6 +8,7 @@ import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.RestoredProcess;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.core.barrier.spi.SubBarrier;
 import java.io.IOException;
@@ -42,6 +43,9 @@ public final class ParticipantSession implements AutoCloseable {
     public interface Owner {
         /** The processes this participant speaks for. */
         List<StageContext.Process> processes();
+
+        /** The processes a restart round rebuilt and holds stopped (see {@link StageContext#restored()}). */
+        List<RestoredProcess> restored();
 
         /** The coordinator asked to kill the computation. */
         void kill();
@@ -310,7 +314,7 @@ public final class ParticipantSession implements AutoCloseable {
         }
     }
 
-    /** After an abort or a lost coordinator: every plugin resumes, temporary images go. */
+    /** After an abort or a lost coordinator: every plugin's abort hook (by default: resume), temporary images go. */
     private void runResume(String why) {
         if (roundHooks.isEmpty() && images.isEmpty()) {
             log.debug(why + "; no round in progress here, nothing to resume");
@@ -322,7 +326,7 @@ public final class ParticipantSession implements AutoCloseable {
         Context ctx = new Context(Stage.RUNNING, round);
         for (Hook h : order) {
             try {
-                h.hook().resume(ctx);
+                h.hook().abort(ctx, why);
             } catch (Exception e) {
                 log.warn(h.name() + " failed to resume: " + describe(e));
             }
@@ -412,6 +416,11 @@ public final class ParticipantSession implements AutoCloseable {
         @Override
         public List<Process> processes() {
             return owner.processes();
+        }
+
+        @Override
+        public List<RestoredProcess> restored() {
+            return owner.restored();
         }
 
         @Override

@@ -8,9 +8,18 @@ import org.osgi.annotation.versioning.ConsumerType;
  * whiteboard pattern): every participant (launcher or restarter) calls every registered
  * hook at each stage of each round. Register it with an Integer service property
  * {@value #LAYER}: lower layers run first on the way down (suspend, elect, drain,
- * checkpoint, refill) and last on the way back up (resume, restart), as in DMTCP's
- * plugin manager. A hook that throws fails the round: the coordinator aborts it, every
- * participant resumes, and the previous checkpoint stays the valid one.
+ * checkpoint, refill) and last on the way back up (resume), as in DMTCP's plugin manager.
+ * A restart builds up from the bottom: its stages (restart, refill) run in layer order,
+ * and only its resume runs in reverse ({@link dmtcp.core.barrier.api.Stage#reverseOrder()}).
+ *
+ * <p>Layer 0 is the process plugin's (ckpt.process): it freezes the processes first and
+ * lets them run last; in a restart round its restart hook rebuilds them first and holds
+ * them stopped, so that every other restart and refill hook sees them
+ * ({@link StageContext#restored()}) before they run, at RUNNING. Plugins take layers above
+ * 0; one below would run before the processes are frozen, or rebuilt.
+ *
+ * <p>A hook that throws fails the round: the coordinator aborts it, every participant calls
+ * {@link #abort} instead of resume, and the previous checkpoint stays the valid one.
  *
  * <p>Hooks run on the participant's stage thread, one at a time, and may block (a
  * {@link StageContext#awaitBarrier sub-barrier} or a {@link StageContext#query query}).
@@ -40,14 +49,32 @@ public interface BarrierHook {
     default void refill(StageContext ctx) throws Exception {}
 
     /**
-     * {@link dmtcp.core.barrier.api.Stage#RUNNING}: let the processes run again. Also
-     * called when a round is aborted, whatever stage it reached: it must be safe to call
-     * when this plugin's earlier hooks did not run.
+     * {@link dmtcp.core.barrier.api.Stage#RUNNING}: let the processes run again (at the
+     * end of a restart round, for the first time since their checkpoint).
      */
     default void resume(StageContext ctx) throws Exception {}
 
-    /** {@link dmtcp.core.barrier.api.Stage#RESTARTING}: rebuild state from the images. */
+    /**
+     * {@link dmtcp.core.barrier.api.Stage#RESTARTING}: rebuild state from the images. The
+     * process plugin's hook runs first and rebuilds the processes, held stopped: later hooks
+     * find them in {@link StageContext#restored()}.
+     */
     default void restart(StageContext ctx) throws Exception {}
+
+    /**
+     * The round was aborted (a hook failed, a participant left, a stage timed out) or the
+     * coordinator was lost while it ran, whatever stage it had reached; called in reverse
+     * layer order instead of {@link #resume}, with a context of stage RUNNING. It must be
+     * safe to call when this plugin's earlier hooks did not run. By default it resumes,
+     * which is right after a checkpoint round's stages; in a restart round the processes are
+     * not let run: the process plugin kills the ones it had rebuilt (they never ran a step)
+     * and the restarter exits saying why.
+     *
+     * @param reason why the round ended, e.g. {@code round 3 aborted: ...}
+     */
+    default void abort(StageContext ctx, String reason) throws Exception {
+        resume(ctx);
+    }
 
     /**
      * Named sub-barriers this plugin takes part in, checked at the start of every round.

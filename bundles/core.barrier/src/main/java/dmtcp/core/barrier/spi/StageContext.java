@@ -26,8 +26,20 @@ public interface StageContext {
     /** This participant's id at the coordinator. */
     int participantId();
 
-    /** The processes this participant launched or restarted and which still run. */
+    /**
+     * The processes this participant launched or restarted and which run. In a restart
+     * round they run only from RUNNING on: until then see {@link #restored()}.
+     */
     List<Process> processes();
+
+    /**
+     * The processes this restart round rebuilt and holds stopped, in the order of their
+     * images: at RESTARTING once the process plugin's hook has rebuilt them (it runs first),
+     * and at CHECKPOINTED and REFILLED; empty in a checkpoint round and from RUNNING on
+     * (where they are released and become {@link #processes()}). A plugin's restart and
+     * refill hooks act on them before they run a step.
+     */
+    List<RestoredProcess> restored();
 
     /** Where checkpoint images go (DMTCP_CHECKPOINT_DIR, default the working directory). */
     Path checkpointDir();

@@ -101,6 +101,54 @@ public class BarrierEngineTest {
         assertEquals(List.of("high:resume", "mid:resume", "low:resume"), calls.subList(15, 18));
     }
 
+    /**
+     * A restart round builds up from the bottom: restart and refill in layer order (the
+     * process plugin, layer 0, rebuilds first), and only resume in reverse (it releases last).
+     */
+    @Test
+    public void aRestartRoundRunsRestartAndRefillInLayerOrderAndResumeInReverse() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        h.join(Harness.restarter("r", List.of("u1")), List.of(
+                new ParticipantSession.Hook(new Harness.Recorder("high", calls), 20, "high"),
+                new ParticipantSession.Hook(new Harness.Recorder("process", calls), 0, "process"),
+                new ParticipantSession.Hook(new Harness.Recorder("mid", calls), 10, "mid")));
+        waitFor(() -> calls.contains("process:resume"));
+        assertEquals(List.of("process:restart", "mid:restart", "high:restart",
+                "process:refill", "mid:refill", "high:refill",
+                "high:resume", "mid:resume", "process:resume"), List.copyOf(calls));
+    }
+
+    /** A failed restart round calls every hook's abort (not resume), with the reason, in reverse layer order. */
+    @Test
+    public void aFailedRestartRoundCallsAbortWithTheReason() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        class Aborting extends Harness.Recorder {
+            Aborting(String tag, List<String> journal) {
+                super(tag, journal);
+            }
+
+            @Override
+            public void abort(StageContext ctx, String reason) {
+                record("abort " + ctx.stage() + " " + reason);
+            }
+        }
+        Harness.Recorder failing = new Aborting("failing", calls) {
+            @Override
+            public void refill(StageContext ctx) {
+                record("refill");
+                throw new IllegalStateException("boom in refill");
+            }
+        };
+        h.join(Harness.restarter("r", List.of("u1")), List.of(
+                new ParticipantSession.Hook(new Aborting("process", calls), 0, "process"),
+                new ParticipantSession.Hook(failing, 10, "failing")));
+        waitFor(() -> calls.stream().anyMatch(c -> c.startsWith("process:abort")));
+        assertEquals(List.of("process:restart", "failing:restart", "process:refill", "failing:refill"), calls.subList(0, 4));
+        assertEquals(6, calls.size());
+        assertTrue(calls.get(4), calls.get(4).matches("failing:abort RUNNING round \\d+ aborted: .*failing failed in REFILLED: boom in refill"));
+        assertTrue(calls.get(5), calls.get(5).startsWith("process:abort RUNNING round "));
+    }
+
     @Test
     public void aParticipantThatDisconnectsAbortsTheRoundAndTheOthersResume() throws Exception {
         List<String> calls = new CopyOnWriteArrayList<>();

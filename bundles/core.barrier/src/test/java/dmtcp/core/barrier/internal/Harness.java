@@ -65,6 +65,26 @@ final class Harness implements AutoCloseable {
         return p;
     }
 
+    /** A participant that says {@code hello} (e.g. a {@link #restarter}), with the given hooks. */
+    Participant join(JsonObject hello, List<ParticipantSession.Hook> hooks) throws IOException {
+        Participant p = new Participant(Msg.str(hello, "name", "?"));
+        p.hello = hello;
+        p.hooks.addAll(hooks);
+        p.open(this);
+        participants.add(p);
+        return p;
+    }
+
+    /** A restarter's hello: it holds all {@code images} of the computation, of the processes {@code uids}. */
+    static JsonObject restarter(String name, List<String> uids) {
+        JsonObject hello = hello(name);
+        hello.addProperty("role", Msg.ROLE_RESTART);
+        hello.addProperty("images", uids.size());
+        hello.addProperty("expect", uids.size());
+        hello.add("uids", Msg.array(uids));
+        return hello;
+    }
+
     /**
      * A participant that speaks the protocol itself (the test writes and reads its lines):
      * authenticated with this harness's key, hello sent.
@@ -100,6 +120,7 @@ final class Harness implements AutoCloseable {
         final List<ParticipantSession.Hook> hooks = new CopyOnWriteArrayList<>();
         final List<String> messages = Collections.synchronizedList(new ArrayList<>());
         volatile boolean killed;
+        JsonObject hello;
         ParticipantSession session;
         int id;
 
@@ -125,7 +146,7 @@ final class Harness implements AutoCloseable {
                 }
             };
             session = new ParticipantSession(ch, () -> List.copyOf(hooks), this, reporter, h.dir);
-            id = session.open(h.key, hello(name), 5000);
+            id = session.open(h.key, hello != null ? hello : hello(name), 5000);
         }
 
         /** Drops the connection as a crashed launcher would. */
@@ -135,6 +156,11 @@ final class Harness implements AutoCloseable {
 
         @Override
         public List<StageContext.Process> processes() {
+            return List.of();
+        }
+
+        @Override
+        public List<dmtcp.core.barrier.spi.RestoredProcess> restored() {
             return List.of();
         }
 

@@ -13,7 +13,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import java.util.zip.ZipException;
@@ -47,8 +48,13 @@ public final class ImageReader implements Closeable {
     }
 
     private final Path image;
-    private final InputStream in;
-    private final String codec;
+    private InputStream in;
+    /** The codec chain the image was read through, as named: "none", "gzip", "gzip+x". */
+    private String codec = "none";
+    private final List<String> codecs = new ArrayList<>();
+    /** The chain the header names (version 2 on), checked against the inventory's; null for version 1. */
+    private List<String> headerCodecs;
+    private int version;
     private final CRC32C crc = new CRC32C();
     private final CRC32C crcOfCrcs = new CRC32C();
     private final byte[] head = new byte[12];
@@ -60,10 +66,11 @@ public final class ImageReader implements Closeable {
     /** Records and payload bytes read per tag, checked against the inventory. */
     private final Map<String, long[]> perTag = new java.util.TreeMap<>();
 
-    private ImageReader(Path image, Map<String, StreamCodec> codecs) throws IOException {
+    private ImageReader(Path image, Map<String, StreamCodec> installed) throws IOException {
         this.image = image;
         checkFile(image);
         InputStream file = new BufferedInputStream(Files.newInputStream(image), 1 << 16);
+        InputStream stream = file;
         boolean decoding = false;
         try {
             file.mark(4);
@@ -74,41 +81,119 @@ public final class ImageReader implements Closeable {
                 throw new ImageException(image + ": empty file, not a DMTCP image");
             }
             if ((b0 | b1 << 8) == ImageFormat.GZIP_MAGIC) {
-                StreamCodec gz = codecs.get("gzip");
+                // version 1: a compressed image is a gzip stream, named nowhere
+                StreamCodec gz = installed.get("gzip");
                 if (gz == null) {
                     throw new ImageException(image + ": gzip-compressed, but no gzip codec is installed");
                 }
-                codec = "gzip";
-                in = new BufferedInputStream(gz.decode(file), 1 << 20);
+                use("gzip");
                 decoding = true;
-            } else {
-                codec = "none";
-                // the file's bytes come off another thread: reading overlaps checking and using them
-                in = new dmtcp.image.format.internal.ReadAhead(file, image.getFileName().toString());
+                stream = new BufferedInputStream(gz.decode(file), 1 << 20);
             }
-            byte[] sig = new byte[ImageFormat.SIGNATURE.length];
-            int n = in.readNBytes(sig, 0, sig.length);
-            String s = new String(sig, 0, n, StandardCharsets.US_ASCII);
-            if (!s.startsWith(ImageFormat.SIGNATURE_PREFIX)) {
-                throw new ImageException(image + ": not a DMTCP image (no \"" + ImageFormat.SIGNATURE_PREFIX.trim()
-                        + "\" signature)");
+            version = signature(stream);
+            if (version >= 2) {
+                headerCodecs = header(stream);
+                for (String name : headerCodecs) {
+                    if (!installed.containsKey(name)) {
+                        throw new ImageException(image + ": encoded with codec \"" + name + "\", which is not installed (installed: "
+                                + (installed.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(installed.keySet()))) + ")");
+                    }
+                }
+                for (String name : headerCodecs) {
+                    use(name);
+                }
+                if (!headerCodecs.isEmpty()) {
+                    decoding = true;
+                    for (int i = headerCodecs.size() - 1; i >= 0; i--) {
+                        stream = installed.get(headerCodecs.get(i)).decode(stream);
+                    }
+                    stream = new BufferedInputStream(stream, 1 << 20);
+                }
             }
-            if (!Arrays.equals(sig, ImageFormat.SIGNATURE)) {
-                throw new ImageException(image + ": format version " + s.substring(ImageFormat.SIGNATURE_PREFIX.length()).trim()
-                        + " is not one this DMTCP reads (version " + ImageFormat.VERSION + ")");
-            }
-            offset = sig.length;
+            // an image read as it is: its bytes come off another thread, reading overlaps checking and using them
+            in = decoding ? stream : new dmtcp.image.format.internal.ReadAhead(stream, image.getFileName().toString());
         } catch (IOException e) {
-            file.close();
+            stream.close();
             // a codec that reads ahead may report a corrupt block while the signature is read
             throw e instanceof ImageException ? e : e instanceof EOFException || !decoding ? wrap(e) : corrupt(e);
         }
     }
 
+    private void use(String name) {
+        codecs.add(name);
+        codec = String.join("+", codecs);
+    }
+
+    /** Reads the signature: the format version, one this reader reads. */
+    private int signature(InputStream s) throws IOException {
+        byte[] sig = new byte[ImageFormat.SIGNATURE.length];
+        int n = s.readNBytes(sig, 0, sig.length);
+        String text = new String(sig, 0, n, StandardCharsets.US_ASCII);
+        if (!text.startsWith(ImageFormat.SIGNATURE_PREFIX)) {
+            throw new ImageException(image + ": not a DMTCP image (no \"" + ImageFormat.SIGNATURE_PREFIX.trim() + "\" signature)");
+        }
+        for (int v = ImageFormat.OLDEST; v <= ImageFormat.VERSION; v++) {
+            if (text.equals(ImageFormat.SIGNATURE_PREFIX + v + "\n")) {
+                offset = sig.length;
+                return v;
+            }
+        }
+        String named = text.substring(ImageFormat.SIGNATURE_PREFIX.length());
+        int nl = named.indexOf('\n');
+        throw new ImageException(image + ": format version " + printable((nl < 0 ? named : named.substring(0, nl)).trim())
+                + " is not one this DMTCP reads (versions " + ImageFormat.OLDEST + " to " + ImageFormat.VERSION + ")");
+    }
+
+    /** Reads the header record (version 2 on): the codec chain, checked. */
+    private List<String> header(InputStream s) throws IOException {
+        long at = offset;
+        byte[] h = new byte[12];
+        if (s.readNBytes(h, 0, 12) < 12) {
+            throw truncatedHeader();
+        }
+        String tag = new String(h, 0, 4, StandardCharsets.US_ASCII);
+        long length = ByteBuffer.wrap(h, 4, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (!tag.equals(ImageFormat.TAG_HEADER) || length < 2 || length > ImageFormat.MAX_HEADER) {
+            throw new ImageException(image + ": its header at byte " + at + " is corrupt (tag '" + printable(tag) + "', length "
+                    + length + "; a " + ImageFormat.TAG_HEADER + " record was expected)");
+        }
+        byte[] payload = new byte[(int) length + 4];
+        if (s.readNBytes(payload, 0, payload.length) < payload.length) {
+            throw truncatedHeader();
+        }
+        CRC32C c = new CRC32C();
+        c.update(payload, 0, (int) length);
+        if ((int) c.getValue() != ByteBuffer.wrap(payload, (int) length, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()) {
+            throw new ImageException(image + ": its header (" + ImageFormat.TAG_HEADER + " record at byte " + at
+                    + ") fails its checksum: the image is corrupt");
+        }
+        offset += 12 + length + 4;
+        List<String> chain = new ArrayList<>();
+        try {
+            JsonObject o = JsonParser.parseString(new String(payload, 0, (int) length, StandardCharsets.UTF_8)).getAsJsonObject();
+            for (com.google.gson.JsonElement e : o.getAsJsonArray("codecs")) {
+                String name = e.getAsString();
+                if (name.isEmpty()) {
+                    throw new IllegalArgumentException("an empty codec name");
+                }
+                chain.add(name);
+            }
+        } catch (RuntimeException e) {
+            throw new ImageException(image + ": its header is corrupt (no list of codecs: " + e.getMessage() + ")", e);
+        }
+        return List.copyOf(chain);
+    }
+
+    private ImageException truncatedHeader() {
+        return new ImageException(image + ": truncated inside its header: the checkpoint that wrote it did not finish, or the file was cut");
+    }
+
     /**
-     * Opens an image, recognizing its codec by its first bytes.
+     * Opens an image, reading its signature and header: the codecs its header names are looked
+     * up by name in {@code codecs}, and one that is not there is refused, naming it (a version 1
+     * image is recognized as gzip-compressed by gzip's magic).
      *
-     * @param codecs the installed codecs by name
+     * @param codecs the installed codecs by name ({@link StreamCodec#NAME})
      */
     public static ImageReader open(Path image, Map<String, StreamCodec> codecs) throws IOException {
         return new ImageReader(image, codecs);
@@ -168,9 +253,32 @@ public final class ImageReader implements Closeable {
         return image;
     }
 
-    /** The codec the image was recognized to use ("gzip" or "none"). */
+    /** The codec chain the image is read through: "none", "gzip", or the names joined by "+". */
     public String codec() {
         return codec;
+    }
+
+    /** The codec chain the image is read through, in the order it was applied when writing. */
+    public List<String> codecs() {
+        return List.copyOf(codecs);
+    }
+
+    /** The image's format version ({@link ImageFormat#OLDEST} to {@link ImageFormat#VERSION}). */
+    public int version() {
+        return version;
+    }
+
+    /** Records and payload bytes of one tag. */
+    public record Count(long records, long bytes) {}
+
+    /** The records read per tag (as the inventory lists them: checked equal), once {@link #next} returned null. */
+    public Map<String, Count> counts() {
+        if (!ended) {
+            throw new IllegalStateException("the counts are known at the end; read every record first");
+        }
+        Map<String, Count> m = new java.util.TreeMap<>();
+        perTag.forEach((k, v) -> m.put(k, new Count(v[0], v[1])));
+        return m;
     }
 
     /**
@@ -185,6 +293,7 @@ public final class ImageReader implements Closeable {
                 case ImageFormat.TAG_TRAILER -> {
                     checkTrailer(r);
                     checkCounts();
+                    checkCodecs();
                     checkEnd();
                     ended = true;
                 }
@@ -244,6 +353,23 @@ public final class ImageReader implements Closeable {
         }
     }
 
+    /** A version 2 image's inventory names the chain its header names. */
+    private void checkCodecs() throws ImageException {
+        if (headerCodecs == null) {
+            return;
+        }
+        List<String> listed = new ArrayList<>();
+        try {
+            inventory.getAsJsonArray("codecs").forEach(e -> listed.add(e.getAsString()));
+        } catch (RuntimeException e) {
+            listed.add("?");
+        }
+        if (!listed.equals(headerCodecs)) {
+            throw new ImageException(image + ": the inventory names the codecs " + listed + " but the header " + headerCodecs
+                    + ": the image is corrupt");
+        }
+    }
+
     /** The inventory, once {@link #next} has returned null. */
     public JsonObject inventory() {
         if (!ended) {
@@ -261,7 +387,8 @@ public final class ImageReader implements Closeable {
         long at = offset;
         int n = readFully(head, 0, 12);
         if (n == 0) {
-            throw new ImageException(image + ": ends after record #" + (index - 1) + " without "
+            throw new ImageException(image + ": ends " + (index == 0 ? "before its first record" : "after record #" + (index - 1))
+                    + " without "
                     + (inventory == null ? "an inventory" : "a trailer")
                     + ": the checkpoint that wrote it did not finish");
         }

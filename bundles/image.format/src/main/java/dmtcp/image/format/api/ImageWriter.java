@@ -22,8 +22,8 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * Writes one image: records go to a temporary file beside the target, through the codec
- * (if any); {@link #finish} appends the inventory and trailer and syncs; {@link #commit}
+ * Writes one image: its signature and header (naming the codec chain) go to a temporary file
+ * beside the target as they are, the records after them through the codec chain (if any); {@link #finish} appends the inventory and trailer and syncs; {@link #commit}
  * renames the file into place. A writer that is closed before finishing deletes its
  * temporary file, so a failed checkpoint never replaces the previous image.
  */
@@ -55,7 +55,7 @@ public final class ImageWriter implements Closeable {
     private boolean finished;
     private boolean closed;
 
-    private ImageWriter(Path target, StreamCodec codec) throws IOException {
+    private ImageWriter(Path target, List<StreamCodec> chain) throws IOException {
         this.target = target;
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -74,15 +74,45 @@ public final class ImageWriter implements Closeable {
         }
         this.temporary = tmp;
         this.file = ch;
-        OutputStream raw = Channels.newOutputStream(file);
-        if (codec != null) {
-            codecs.add(codec.name());
-            this.encoded = new BufferedOutputStream(codec.encode(raw), TRANSFER);
-        } else {
-            this.encoded = new BufferedOutputStream(raw, TRANSFER);
+        try {
+            for (StreamCodec c : chain) {
+                String name = c.name();
+                if (name == null || name.isEmpty()) {
+                    throw new IllegalArgumentException("a codec without a name: " + c.getClass().getName());
+                }
+                codecs.add(name);
+            }
+            OutputStream raw = Channels.newOutputStream(file);
+            byte[] header = header(codecs);
+            raw.write(header);
+            rawBytes += header.length;
+            OutputStream out = raw;
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                out = chain.get(i).encode(out); // the first codec of the chain is applied first
+            }
+            this.encoded = new BufferedOutputStream(out, TRANSFER);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            Files.deleteIfExists(temporary);
+            throw e;
         }
         this.transfer = new byte[TRANSFER];
-        write(ByteBuffer.wrap(ImageFormat.SIGNATURE));
+    }
+
+    /** The signature and the header record naming the codec chain: written as they are, before any codec. */
+    private static byte[] header(List<String> codecs) {
+        com.google.gson.JsonArray cs = new com.google.gson.JsonArray();
+        codecs.forEach(cs::add);
+        JsonObject h = new JsonObject();
+        h.add("codecs", cs);
+        byte[] payload = h.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(ImageFormat.SIGNATURE.length + ImageFormat.FRAME + payload.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        CRC32C c = new CRC32C();
+        c.update(payload);
+        b.put(ImageFormat.SIGNATURE).put(ImageFormat.TAG_HEADER.getBytes(StandardCharsets.US_ASCII)).putLong(payload.length)
+                .put(payload).putInt((int) c.getValue());
+        return b.array();
     }
 
     /**
@@ -91,7 +121,17 @@ public final class ImageWriter implements Closeable {
      * @param codec the codec to encode with, or null for none
      */
     public static ImageWriter create(Path target, StreamCodec codec) throws IOException {
-        return new ImageWriter(target, codec);
+        return new ImageWriter(target, codec == null ? List.of() : List.of(codec));
+    }
+
+    /**
+     * Starts an image encoded by a chain of codecs, the first applied first (the header names
+     * them in this order; a reader decodes in the reverse order).
+     *
+     * @param chain the codecs, empty for none
+     */
+    public static ImageWriter createChain(Path target, List<StreamCodec> chain) throws IOException {
+        return new ImageWriter(target, List.copyOf(chain));
     }
 
     public Path target() {

@@ -22,6 +22,19 @@ public final class JsonRecords {
         return new Reader(from, where);
     }
 
+    /**
+     * A copy of the JSON object a reader of {@link #reader} reads: a record shown as it is
+     * (dmtcp_inspect shows a handler's record it does not know the fields of).
+     *
+     * @throws IllegalArgumentException for a reader of another kind
+     */
+    public static JsonObject json(RecordReader r) {
+        if (r instanceof Reader x) {
+            return x.o().deepCopy();
+        }
+        throw new IllegalArgumentException("not a reader of a JSON record: " + r.getClass().getName());
+    }
+
     private record Writer(JsonObject o) implements RecordWriter {
         @Override
         public RecordWriter put(String name, long value) {
@@ -47,6 +60,64 @@ public final class JsonRecords {
         public RecordWriter put(String name, byte[] value) {
             if (value != null) {
                 o.addProperty(name, Base64.getEncoder().encodeToString(value));
+            }
+            return this;
+        }
+
+        @Override
+        public RecordWriter put(String name, long[] values) {
+            if (values != null) {
+                o.add(name, numbers(values));
+            }
+            return this;
+        }
+
+        @Override
+        public RecordWriter put(String name, long[][] values) {
+            if (values != null) {
+                JsonArray a = new JsonArray();
+                for (long[] row : values) {
+                    a.add(numbers(row));
+                }
+                o.add(name, a);
+            }
+            return this;
+        }
+
+        private static JsonArray numbers(long[] values) {
+            JsonArray a = new JsonArray(values.length);
+            for (long v : values) {
+                a.add(v);
+            }
+            return a;
+        }
+
+        @Override
+        public RecordWriter putStrings(String name, List<String> values) {
+            if (values != null) {
+                JsonArray a = new JsonArray(values.size());
+                values.forEach(a::add);
+                o.add(name, a);
+            }
+            return this;
+        }
+
+        @Override
+        public RecordWriter putByteArrays(String name, List<byte[]> values) {
+            if (values != null) {
+                JsonArray a = new JsonArray(values.size());
+                for (byte[] b : values) {
+                    a.add(Base64.getEncoder().encodeToString(b));
+                }
+                o.add(name, a);
+            }
+            return this;
+        }
+
+        @Override
+        public RecordWriter list(String name) {
+            if (!(o.has(name) && o.get(name).isJsonArray())) {
+                o.add(name, new JsonArray());
             }
             return this;
         }
@@ -123,6 +194,20 @@ public final class JsonRecords {
         }
 
         @Override
+        public String where() {
+            return where;
+        }
+
+        @Override
+        public boolean getBoolean(String name) {
+            JsonPrimitive p = prim(name);
+            if (!p.isBoolean()) {
+                throw new IllegalArgumentException(where + ": field " + name + " is not a boolean");
+            }
+            return p.getAsBoolean();
+        }
+
+        @Override
         public boolean getBoolean(String name, boolean absent) {
             if (!present(name)) {
                 return absent;
@@ -158,6 +243,89 @@ public final class JsonRecords {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": field " + name + " is not base64");
             }
+        }
+
+        /** The elements of list {@code name}, or null when it is not there. */
+        private JsonArray array(String name) {
+            if (!present(name)) {
+                return null;
+            }
+            JsonElement e = o.get(name);
+            if (!e.isJsonArray()) {
+                throw new IllegalArgumentException(where + ": field " + name + " is not a list");
+            }
+            return e.getAsJsonArray();
+        }
+
+        private long[] longs(JsonArray a, String name) {
+            long[] out = new long[a.size()];
+            for (int i = 0; i < out.length; i++) {
+                JsonElement x = a.get(i);
+                if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
+                    throw new IllegalArgumentException(where + ": " + name + " is not a list of numbers");
+                }
+                try {
+                    out[i] = x.getAsBigDecimal().longValueExact();
+                } catch (ArithmeticException e) {
+                    throw new IllegalArgumentException(where + ": " + name + "[" + i + "] is not a 64-bit integer");
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public long[] getLongs(String name) {
+            JsonArray a = array(name);
+            return a == null ? null : longs(a, name);
+        }
+
+        @Override
+        public long[][] getLongRows(String name) {
+            JsonArray a = array(name);
+            if (a == null) {
+                return null;
+            }
+            long[][] out = new long[a.size()][];
+            for (int i = 0; i < out.length; i++) {
+                if (!a.get(i).isJsonArray()) {
+                    throw new IllegalArgumentException(where + ": " + name + "[" + i + "] is not a list");
+                }
+                out[i] = longs(a.get(i).getAsJsonArray(), name + "[" + i + "]");
+            }
+            return out;
+        }
+
+        @Override
+        public List<String> getStrings(String name) {
+            JsonArray a = array(name);
+            if (a == null) {
+                return null;
+            }
+            List<String> out = new ArrayList<>(a.size());
+            for (JsonElement x : a) {
+                if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException(where + ": " + name + " is not a list of strings");
+                }
+                out.add(x.getAsString());
+            }
+            return out;
+        }
+
+        @Override
+        public List<byte[]> getByteArrays(String name) {
+            List<String> s = getStrings(name);
+            if (s == null) {
+                return null;
+            }
+            List<byte[]> out = new ArrayList<>(s.size());
+            for (String x : s) {
+                try {
+                    out.add(Base64.getDecoder().decode(x));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(where + ": " + name + " is not a list of base64 strings");
+                }
+            }
+            return out;
         }
 
         @Override

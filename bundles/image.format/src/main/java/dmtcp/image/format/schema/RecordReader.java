@@ -21,6 +21,8 @@ public interface RecordReader {
 
     int getInt(String name, int absent);
 
+    boolean getBoolean(String name);
+
     boolean getBoolean(String name, boolean absent);
 
     String getString(String name);
@@ -30,6 +32,21 @@ public interface RecordReader {
 
     /** The bytes, or null when the field is not there. */
     byte[] getBytes(String name);
+
+    /** The numbers of list {@code name}, or null when the field is not there. */
+    long[] getLongs(String name);
+
+    /** The rows of numbers of list {@code name}, or null when the field is not there. */
+    long[][] getLongRows(String name);
+
+    /** The strings of list {@code name}, or null when the field is not there. */
+    List<String> getStrings(String name);
+
+    /** The byte strings of list {@code name}, or null when the field is not there. */
+    List<byte[]> getByteArrays(String name);
+
+    /** Where this record is, as errors name it (e.g. "process description.threads[1]"). */
+    String where();
 
     /** The nested object, or null when the field is not there. */
     RecordReader object(String name);

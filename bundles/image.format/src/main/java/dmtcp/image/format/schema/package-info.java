@@ -5,5 +5,5 @@
  * in the code never changes the file format silently.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dmtcp.image.format.schema;

@@ -141,19 +141,20 @@ public final class ProcessTree {
     }
 
     /**
-     * Kills every process of this JVM's computation: its programs, all their descendants
-     * and every orphan it adopted, and theirs; never itself nor its helpers. Each pass stops
+     * Kills every process of this JVM's computation: its {@code programs} (live children
+     * of this JVM), all their
+     * descendants and every orphan it adopted, and theirs; never itself nor its helpers. Each pass stops
      * them all (SIGSTOP) and lists again until no new process appears, so that nothing can
      * fork behind the kill, then SIGKILLs them; passes repeat until nothing is left (the
      * children of a killed process are re-parented to this subreaper and found by the
      * next pass). Returns the processes it signalled; gives up after {@code timeout}.
      */
-    public static List<Proc> killAll(long timeout, TimeUnit unit) {
+    public static List<Proc> killAll(List<Integer> programs, long timeout, TimeUnit unit) {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         Map<Integer, Proc> killed = new LinkedHashMap<>();
         for (;;) {
             Map<Integer, Proc> stopped = new LinkedHashMap<>();
-            for (List<Proc> found = computation(); !found.isEmpty(); found = computation()) {
+            for (List<Proc> found = computation(programs); !found.isEmpty(); found = computation(programs)) {
                 found.removeIf(p -> stopped.containsKey(p.pid()));
                 if (found.isEmpty()) {
                     break; // a whole listing found nothing new: every one of them is stopped
@@ -179,10 +180,10 @@ public final class ProcessTree {
     private static final int SIGSTOP = 19;
 
     /** The live processes of the computation now: programs, their descendants, adopted orphans and theirs. */
-    private static List<Proc> computation() {
+    private static List<Proc> computation(List<Integer> programs) {
         List<Proc> roots = new ArrayList<>(adopted());
-        for (Child c : Processes.launched()) {
-            Proc p = c.isAlive() ? of(c.pid()) : null;
+        for (int pid : programs) { // live children: their pids cannot be reused before they are reaped
+            Proc p = of(pid);
             if (p != null) {
                 roots.add(p);
             }

@@ -19,9 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code waitpid(-1)}.
  */
 public final class Processes {
-    private static final List<Child> LAUNCHED = new CopyOnWriteArrayList<>();
-    private static final List<java.util.function.Consumer<Child>> LISTENERS = new CopyOnWriteArrayList<>();
-    /** Every child ever spawned, restore stubs included (for tests that check a failed restore's cleanup). */
+    /**
+     * Every child this JVM ever spawned, restore stubs included: the children it is the
+     * parent of by its own doing (not adopted orphans, {@link ProcessTree#adopted}). Which of
+     * them are the computation's programs is the supervisor's to know (ckpt.process).
+     */
     private static final List<Child> ALL = new CopyOnWriteArrayList<>();
 
     /** Children this JVM started for itself, not for the computation (a coordinator). */
@@ -98,7 +100,7 @@ public final class Processes {
     /**
      * Spawns {@code argv} as a child of this JVM with the JVM's environment and working
      * directory, an empty signal mask, default signal dispositions and only fds 0-2 open.
-     * The child is recorded in {@link #launched()} and reaped when it exits.
+     * The child is reaped when it exits ({@link Child#onExit()}).
      */
     public static Child spawn(List<String> argv) {
         if (argv.isEmpty()) {
@@ -109,7 +111,6 @@ public final class Processes {
         Child child = new Child(pid, argv);
         ALL.add(child);
         watchExit(child);
-        announce(child);
         return child;
     }
 
@@ -126,35 +127,9 @@ public final class Processes {
         return child;
     }
 
-    /**
-     * The programs this JVM runs, in the order they started: those it spawned and those it
-     * restored (a restore's stub counts once the restore succeeded).
-     */
-    public static List<Child> launched() {
-        return List.copyOf(LAUNCHED);
-    }
-
     /** Every child this JVM spawned, restore stubs included, in spawn order. */
     static List<Child> allChildren() {
         return List.copyOf(ALL);
-    }
-
-    /** Calls {@code listener} for every program that starts from now on (spawned or restored). */
-    public static void onLaunch(java.util.function.Consumer<Child> listener) {
-        LISTENERS.add(listener);
-    }
-
-    public static void removeLaunchListener(java.util.function.Consumer<Child> listener) {
-        LISTENERS.remove(listener);
-    }
-
-    /** Records a program as running under this JVM and tells the listeners. */
-    static void announce(Child child) {
-        LAUNCHED.add(child);
-        for (java.util.function.Consumer<Child> l : LISTENERS) {
-            l.accept(child);
-        }
-        Launch.announced();
     }
 
     private static int posixSpawn(String path, List<String> argv) {

@@ -75,7 +75,7 @@ public final class Restorer {
             this.child = child;
         }
 
-        /** The process (not yet announced as launched, not yet running). */
+        /** The process (not yet running). */
         public Child child() {
             return child;
         }
@@ -109,8 +109,8 @@ public final class Restorer {
         }
 
         /**
-         * Lets the process run from where it was checkpointed and announces it as one of this
-         * JVM's programs. A process that dies as it starts is reported as an error.
+         * Lets the process run from where it was checkpointed (its timers armed now, so the
+         * time it was held does not count). A process that dies as it starts is reported as an error.
          */
         public synchronized Child release() {
             if (!finished) {
@@ -125,7 +125,6 @@ public final class Restorer {
                 throw e;
             }
             ProcessLock.running(c);
-            Processes.announce(c);
             return c;
         }
 

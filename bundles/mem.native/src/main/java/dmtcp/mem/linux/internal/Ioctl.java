@@ -20,6 +20,8 @@ public final class Ioctl {
     public static final long TIOCGPGRP = 0x540F;
     public static final long TIOCGWINSZ = 0x5413;
     public static final long TIOCSWINSZ = 0x5414;
+    /** The bytes a pipe (or socket, tty) holds, into an int. */
+    public static final long FIONREAD = 0x541B;
 
     /** sizeof(struct termios) of the kernel: four tcflag_t, c_line, c_cc[NCCS = 19]. */
     public static final int TERMIOS_SIZE = 36;

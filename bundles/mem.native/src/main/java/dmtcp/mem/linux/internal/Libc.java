@@ -57,6 +57,9 @@ public final class Libc {
     public static native int getpid();
     public static native int gettid();
     public static native int getpgrp();
+    public static native int pipe2(int[] fds, int flags);
+    public static native long read(int fd, Pointer buf, long count);
+    public static native long write(int fd, Pointer buf, long count);
     public static final int X_OK = 1;
     public static final int W_OK = 2;
 

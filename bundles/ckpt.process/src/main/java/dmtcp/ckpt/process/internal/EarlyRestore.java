@@ -1,48 +1,47 @@
-package dmtcp.ckpt.process.api;
+package dmtcp.ckpt.process.internal;
 
+import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.image.format.spi.StreamCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Restoring ahead of the restart round. dmtcp_restart calls {@link #begin} as soon as its
- * images passed {@link RestartCheck}, before the OSGi framework starts, so rebuilding the
- * processes (reading, decompressing and writing their memory) overlaps the runtime's
- * start instead of following it. The rebuilt processes are held stopped: none runs before
- * the restart round's RESTARTING stage, where the process plugin {@linkplain #take takes}
- * them and lets them run. What is not taken is {@linkplain #abandonAll abandoned} (killed;
- * it never ran) when the plugin stops, so a restart the coordinator refuses leaves
- * nothing behind.
+ * Restoring ahead of the restart round. dmtcp_restart {@linkplain #begin begins} as soon as
+ * its images passed the checks ({@link RestartCheck}), before the OSGi framework starts, so
+ * rebuilding the processes (reading, decompressing and writing their memory) overlaps the
+ * runtime's start instead of following it. Only their memory is rebuilt ahead (the resource
+ * handlers are services, not there yet); the processes are held stopped: none runs before
+ * the restart round, whose process plugin {@linkplain #take takes} them at RESTARTING,
+ * finishes them (fds, threads, timers) and lets them run at RUNNING. What is not taken is {@linkplain #abandonAll
+ * abandoned} (killed; it never ran) when the plugin stops, so a restart the coordinator
+ * refuses leaves nothing behind. One per runtime, in its {@link Programs}.
  */
-public final class EarlyRestore {
-    private EarlyRestore() {}
+final class EarlyRestore {
 
     /** Guarded by itself; insertion order = the order the images were given. */
-    private static final Map<Path, CompletableFuture<ProcessImages.Held>> PENDING = new LinkedHashMap<>();
+    private final Map<Path, CompletableFuture<ProcessImages.Held>> pending = new LinkedHashMap<>();
 
     /**
      * Starts rebuilding the processes of {@code images}, one after the other, on a
-     * background thread; returns at once. Plain types, as the launcher calls it by reflection.
+     * background thread; returns at once.
      *
-     * @param codecs {@link StreamCodec}s to decode with (closed afterwards when they are
-     *     {@link AutoCloseable})
+     * @param codecs the codecs to decode with (closed afterwards when they are {@link AutoCloseable})
      */
-    public static void begin(String[] images, Object[] codecs) {
+    void begin(List<Path> images, List<StreamCodec> codecs) {
         Map<String, StreamCodec> byName = new LinkedHashMap<>();
-        for (Object c : codecs) {
-            StreamCodec sc = (StreamCodec) c;
-            byName.putIfAbsent(sc.name(), sc);
+        for (StreamCodec c : codecs) {
+            byName.putIfAbsent(c.name(), c);
         }
         Map<Path, CompletableFuture<ProcessImages.Held>> mine = new LinkedHashMap<>();
-        synchronized (PENDING) {
-            for (String i : images) {
-                Path p = Path.of(i);
+        synchronized (pending) {
+            for (Path p : images) {
                 CompletableFuture<ProcessImages.Held> f = new CompletableFuture<>();
-                if (PENDING.putIfAbsent(p, f) == null) {
+                if (pending.putIfAbsent(p, f) == null) {
                     mine.put(p, f);
                 }
             }
@@ -55,7 +54,7 @@ public final class EarlyRestore {
                     e.getValue().completeExceptionally(x);
                 }
             }
-            for (StreamCodec c : byName.values()) {
+            for (StreamCodec c : codecs) {
                 if (c instanceof AutoCloseable a) {
                     try {
                         a.close();
@@ -75,10 +74,10 @@ public final class EarlyRestore {
      *
      * @throws IOException the early restore's failure (the half-built process is gone)
      */
-    public static ProcessImages.Held take(Path image) throws IOException, InterruptedException {
+    ProcessImages.Held take(Path image) throws IOException, InterruptedException {
         CompletableFuture<ProcessImages.Held> f;
-        synchronized (PENDING) {
-            f = PENDING.remove(image);
+        synchronized (pending) {
+            f = pending.remove(image);
         }
         if (f == null) {
             return null;
@@ -101,11 +100,11 @@ public final class EarlyRestore {
     }
 
     /** Kills every process rebuilt ahead and not taken (waiting for builds in progress). */
-    public static void abandonAll() {
+    void abandonAll() {
         Map<Path, CompletableFuture<ProcessImages.Held>> left;
-        synchronized (PENDING) {
-            left = new LinkedHashMap<>(PENDING);
-            PENDING.clear();
+        synchronized (pending) {
+            left = new LinkedHashMap<>(pending);
+            pending.clear();
         }
         for (CompletableFuture<ProcessImages.Held> f : left.values()) {
             try {

@@ -1,5 +1,6 @@
-package dmtcp.ckpt.process.api;
+package dmtcp.ckpt.process.internal;
 
+import dmtcp.core.boot.Probe;
 import dmtcp.mem.linux.api.Checkpointer;
 import dmtcp.mem.linux.api.FdInfo;
 import dmtcp.mem.linux.api.ResourceHooks;
@@ -24,10 +25,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * dmtcp_check's probes (like {@code criu check}): does everything checkpointing needs work
  * for this user on this machine? Each probe is a real operation on a real child process,
- * not a guess from version numbers. Plain types only (the launcher calls it before the
- * framework starts): one {@code {name, OK|WARN|FAIL, detail, advice}} row per probe.
+ * not a guess from version numbers. The launcher asks for it before the framework starts
+ * ({@link dmtcp.core.boot.Bootstrap#check}): one {@link Probe} per probe.
  */
-public final class Check {
+final class Check {
     private Check() {}
 
     /**
@@ -45,7 +46,7 @@ public final class Check {
         }
     };
 
-    public static String[][] run(String checkpointDir, String tmpDir) {
+    static List<Probe> run(String checkpointDir, String tmpDir) {
         List<String[]> rows = new ArrayList<>();
         String arch = System.getProperty("os.arch");
         rows.add(row("kernel", "amd64".equals(arch) || "x86_64".equals(arch) ? "OK" : "FAIL",
@@ -98,7 +99,7 @@ public final class Check {
         }
         rows.add(writable("checkpoint dir", checkpointDir, "DMTCP_CHECKPOINT_DIR"));
         rows.add(writable("temporary dir", tmpDir, "DMTCP_TMPDIR"));
-        return rows.toArray(new String[0][]);
+        return rows.stream().map(r -> new Probe(r[0], Probe.Status.valueOf(r[1]), r[2], r[3])).toList();
     }
 
     private static String[] yama() {
