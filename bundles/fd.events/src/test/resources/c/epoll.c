@@ -10,11 +10,13 @@
  *        then read down to 0 and never re-armed: must never be reported again
  *     t2 timerfd, one-shot after 1 ms, EPOLLIN|EPOLLONESHOT, data 0x8888: fired at the start and
  *        read, so ready for nothing when checkpointed; never re-armed: never reported again
+ *     the read end of a pipe (bundles/fd.pipes), EPOLLIN|EPOLLET, data 0x9999: a byte written
+ *        every 5th round, read until EAGAIN when reported
  *   outer = epoll over inner (EPOLLIN, data 0x6666) and g, a signalfd of SIGUSR1 (EPOLLIN,
  *     data 0x7777); a dup of outer is what the loop waits on
  * A round is one epoll_wait on the outer set (the inner one ready: an epoll_wait on it, timeout 0);
  * EINTR is a round with nothing (a stop, as a checkpoint's freeze, interrupts epoll_wait).
- * Every 10 timer expiries: "n ok ticks e1 e2 sigs" ("n CORRUPT why" on anything unexpected). */
+ * Every 10 timer expiries: "n ok ticks e1 e2 sigs piped" ("n CORRUPT why" on anything unexpected). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -46,10 +48,12 @@ int main(int argc, char **argv) {
     int g = signalfd(-1, &m, SFD_NONBLOCK);
     int t2 = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
     struct itimerspec once = {{0, 0}, {0, 1000000}};
+    int p[2];
+    if (pipe2(p, O_NONBLOCK)) return 2;
     struct itimerspec it = {{0, 5000000}, {0, 5000000}};
     if (add(inner, e1, EPOLLIN, 0x1111) || add(inner, t1, EPOLLIN | EPOLLET, 0x2222) || add(inner, e2, EPOLLIN | EPOLLONESHOT, 0x3333)
         || add(inner, e3, EPOLLIN | EPOLLONESHOT, 0x4444) || add(inner, e4, EPOLLIN | EPOLLONESHOT, 0x5555)
-        || add(inner, t2, EPOLLIN | EPOLLONESHOT, 0x8888) || add(outer0, inner, EPOLLIN, 0x6666) || add(outer0, g, EPOLLIN, 0x7777))
+        || add(inner, t2, EPOLLIN | EPOLLONESHOT, 0x8888) || add(inner, p[0], EPOLLIN | EPOLLET, 0x9999) || add(outer0, inner, EPOLLIN, 0x6666) || add(outer0, g, EPOLLIN, 0x7777))
         return 2;
     struct epoll_event evs[8];
     uint64_t v;
@@ -58,12 +62,13 @@ int main(int argc, char **argv) {
     if (epoll_wait(inner, evs, 8, 1000) != 1 || evs[0].data.u64 != 0x8888 || read(t2, &v, 8) != 8) return 3; /* t2 fires once */
     int outer = dup(outer0);
     if (timerfd_settime(t1, 0, &it, NULL)) return 4;
-    uint64_t ticks = 0, got1 = 0, got2 = 0, sigs = 0, printed = 0, put1 = 0, put2 = 0;
+    uint64_t ticks = 0, got1 = 0, got2 = 0, sigs = 0, printed = 0, put1 = 0, put2 = 0, piped = 0, pread = 0;
     char line[256];
     for (long n = 1;; n++) {
         const char *bad = NULL;
         if (n % 4 == 0 && write(e1, &(uint64_t){1}, 8) == 8) put1++;
         if (n % 7 == 0 && write(e2, &(uint64_t){1}, 8) == 8) put2++;
+        if (n % 5 == 0 && write(p[1], "x", 1) == 1) piped++;
         int k = epoll_wait(outer, evs, 8, 1000);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) bad = "nothing ready for a second";
@@ -89,16 +94,24 @@ int main(int argc, char **argv) {
                     case 0x4444: bad = "e3, a fired one-shot, fired again"; break;
                     case 0x5555: bad = "e4, a fired one-shot, fired again"; break;
                     case 0x8888: bad = "t2, a fired one-shot, fired again"; break;
+                    case 0x9999: {
+                        char b[64];
+                        ssize_t r;
+                        while ((r = read(p[0], b, sizeof b)) > 0) pread += r;
+                        break;
+                    }
                     default: bad = "unknown data from the inner set";
                     }
                 }
             }
         }
-        if (!bad && (got1 > put1 || got2 > put2)) bad = "more read than written";
+        if (!bad && (got1 > put1 || got2 > put2 || pread > piped)) bad = "more read than written";
+        if (!bad && piped - pread > 2) bad = "the pipe's bytes are not reported";
         if (bad || ticks >= printed + 10) {
             int len = bad ? snprintf(line, sizeof line, "%ld CORRUPT %s\n", n, bad)
-                          : snprintf(line, sizeof line, "%ld ok %llu %llu %llu %llu\n", n, (unsigned long long) ticks,
-                                     (unsigned long long) got1, (unsigned long long) got2, (unsigned long long) sigs);
+                          : snprintf(line, sizeof line, "%ld ok %llu %llu %llu %llu %llu\n", n, (unsigned long long) ticks,
+                                     (unsigned long long) got1, (unsigned long long) got2, (unsigned long long) sigs,
+                                     (unsigned long long) pread);
             append(log, line, len);
             printed = ticks;
             if (bad) return 5;

@@ -18,7 +18,8 @@ import org.junit.Test;
 /**
  * epoll through three checkpoint/kill/restore rounds of epoll.c (see its head): registrations
  * with their data, EPOLLET, EPOLLONESHOT armed and fired, an epoll in an epoll, a dup of an
- * epoll; and the refusal of registrations whose fd no longer holds the registered file.
+ * epoll, a pipe (bundles/fd.pipes' handler); and the refusal of registrations whose fd no
+ * longer holds the registered file.
  */
 public class EpollTest extends Rounds {
     private static final int SIGUSR1 = 10;
@@ -39,7 +40,7 @@ public class EpollTest extends Rounds {
         Path log = temp(".log");
         Child c = spawn("epoll", log.toString());
         CPrograms.awaitLines(log, 5, 10_000);
-        // fds: 3 inner, 4 outer, 5-8 e1-e4, 9 t1, 10 g, 11 t2, 12 dup of outer
+        // fds: 3 inner, 4 outer, 5-8 e1-e4, 9 t1, 10 g, 11 t2, 12-13 a pipe, 14 dup of outer
         for (int round = 0; round < 3; round++) {
             int n = CPrograms.lines(log).size();
             Frozen f = Freezer.freeze(c.pid());
@@ -47,14 +48,14 @@ public class EpollTest extends Rounds {
             Map<Integer, List<String>> before = fdinfos(c.pid());
             Path img = temp(".dmtcp");
             Map<Integer, JsonObject> epolls = ofKind(checkpointAndKill(c, f, img), "epoll");
-            assertEquals(epolls.toString(), Set.of(3, 4, 12), epolls.keySet());
-            assertEquals(epolls.toString(), 4, epolls.get(12).get("sameAs").getAsInt());
-            assertEquals(epolls.toString(), 6, epolls.get(3).getAsJsonArray("entries").size());
+            assertEquals(epolls.toString(), Set.of(3, 4, 14), epolls.keySet());
+            assertEquals(epolls.toString(), 4, epolls.get(14).get("sameAs").getAsInt());
+            assertEquals(epolls.toString(), 7, epolls.get(3).getAsJsonArray("entries").size());
             c = restore(img);
             CPrograms.awaitLines(log, n + 5, 10_000);
             Map<Integer, List<String>> after = fdinfos(c.pid());
             assertEquals("the outer set", registrations(before.get(4)), registrations(after.get(4)));
-            assertEquals("the dup of the outer set", registrations(after.get(4)), registrations(after.get(12)));
+            assertEquals("the dup of the outer set", registrations(after.get(4)), registrations(after.get(14)));
             Set<String> inner = registrations(after.get(3));
             // t2, fired and ready for nothing at restore, comes back as EPOLLONESHOT|EPOLLERR|EPOLLHUP:
             // a timerfd reports neither, so it stays silent (see EpollHandler.fireDisarmed); e3 and e4
@@ -82,7 +83,8 @@ public class EpollTest extends Rounds {
         }
         String[] last = l.get(l.size() - 1).split(" ");
         assertEquals("each round's SIGUSR1 came through the signalfd in the outer set: " + l.get(l.size() - 1), "3", last[5]);
-        assertTrue("e1 and e2 were reported after the restores: " + l.get(l.size() - 1), Long.parseLong(last[3]) > 0 && Long.parseLong(last[4]) > 0);
+        assertTrue("e1, e2 and the pipe were reported after the restores: " + l.get(l.size() - 1),
+                Long.parseLong(last[3]) > 0 && Long.parseLong(last[4]) > 0 && Long.parseLong(last[6]) > 0);
     }
 
     @Test

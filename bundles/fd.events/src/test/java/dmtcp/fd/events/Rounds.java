@@ -11,6 +11,7 @@ import dmtcp.ckpt.process.api.ProcessImages;
 import dmtcp.ckpt.process.spi.FdHandler;
 import dmtcp.fd.files.FilesHandler;
 import dmtcp.fd.files.StandardStreams;
+import dmtcp.fd.pipes.PipesHandler;
 import dmtcp.image.format.api.ImageFormat;
 import dmtcp.image.format.api.ImageReader;
 import dmtcp.image.format.api.ImageWriter;
@@ -30,13 +31,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.After;
 
 /**
- * What the engine tests of this bundle share: the real handlers (this bundle's and fd.files'
- * for the standard streams and logs), a process checkpointed into an image, killed, restored
+ * What the engine tests of this bundle share: the real handlers (this bundle's, fd.files' for
+ * the standard streams and logs, fd.pipes' for a pipe in an epoll), a process checkpointed into an image, killed, restored
  * from it; its fdinfo as /proc shows it; a checkpoint that must be refused.
  */
 abstract class Rounds {
     static final List<FdHandler> HANDLERS = List.of(new EventfdHandler(), new TimerfdHandler(), new SignalfdHandler(), new EpollHandler(),
-            new InotifyHandler(), new FilesHandler(), new StandardStreams());
+            new InotifyHandler(), new PipesHandler(), new FilesHandler(), new StandardStreams());
 
     final List<Child> children = new ArrayList<>();
     final List<Path> files = new ArrayList<>();
