@@ -69,7 +69,7 @@ public class ClaimTest {
     }
 
     @Test
-    public void aOneEndedPipeOrFifoAboveFd2IsRefusedWithItsReason() {
+    public void aOneEndedPipeOrFifoAboveFd2IsRefusedWithItsReason() throws Exception {
         assertEquals("fd 4 is the write end of a pipe whose read end is not in this process: pipes between processes come with "
                 + "process trees (pipe:[7]): not supported yet; checkpoint refused, the program runs on", claim(pipe(4, 7, WR)));
         assertTrue(claim(pipe(3, 7, RD), pipe(5, 7, RD)).startsWith("fd 3 is the read end of a pipe whose write end is not in this process"));
