@@ -70,16 +70,15 @@ run() { # name codec(gzip|none) cmd...
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # medians of 5 cycles of the event loop and of its baseline, measured in turns
 eventloop() {
-  local mode=(); ls "$here"/runtime/target/bundles/dmtcp.fd.pipes-*.jar > /dev/null 2>&1 || mode=(nopipe)
   local lc=() lr=() pc=() pr=() i ml mp
   for i in 1 2 3 4 5; do
-    measure ./eventloop - "${mode[@]}"; lc+=("$ck"); lr+=("$rs"); ml=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
+    measure ./eventloop -; lc+=("$ck"); lr+=("$rs"); ml=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
     measure ./eventloop - plain; pc+=("$ck"); pr+=("$rs"); mp=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
   done
   local c1 r1 c0 r0
   c1=$(printf '%s\n' "${lc[@]}" | median); r1=$(printf '%s\n' "${lr[@]}" | median)
   c0=$(printf '%s\n' "${pc[@]}" | median); r0=$(printf '%s\n' "${pr[@]}" | median)
-  printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' "eventloop${mode:+ nopipe}" gzip "$c1" "$ml" "$r1" "" "" \
+  printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' eventloop gzip "$c1" "$ml" "$r1" "" "" \
     "$(awk -v a="$c1" -v b="$c0" -v c="$r1" -v d="$r0" 'BEGIN {printf "%.2fx/%.2fx plain", a / b, c / d}')"
   printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' "eventloop plain" gzip "$c0" "$mp" "$r0" "" "" "(baseline)"
 }

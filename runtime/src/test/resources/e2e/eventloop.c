@@ -1,4 +1,4 @@
-// eventloop.c OUT [nopipe|plain]: an event loop as libuv and Python's asyncio build one: a single
+// eventloop.c OUT [plain]: an event loop as libuv and Python's asyncio build one: a single
 // epoll_wait over
 //   a self-pipe (both ends O_NONBLOCK) that a SIGUSR2 handler writes a byte into (asyncio's
 //     signal.set_wakeup_fd, libuv's signal pipe), registered EPOLLIN, data 1
@@ -8,9 +8,8 @@
 //   a signalfd of SIGUSR1 (blocked in every thread), EPOLLIN, data 4
 // Every 10 timer expiries it appends "N TICKS POSTED GOT USR1 USR2 PID ok" to OUT (or
 // "... CORRUPT why": an event with unknown data, more read from the eventfd than the worker
-// posted, or the eventfd behind the worker by more than a few posts). With "nopipe" there is
-// no self-pipe: the SIGUSR2 handler counts by itself (for a runtime without fd.pipes). With
-// "plain" no event fd at all: a 10 ms clock_nanosleep loop writing the same lines every 10
+// posted, or the eventfd behind the worker by more than a few posts). With "plain" no event
+// fd at all: a 10 ms clock_nanosleep loop writing the same lines every 10
 // rounds (bench/checkpoint.sh's baseline for this program). OUT "-" is stdout.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +27,6 @@
 #include <unistd.h>
 
 static int wake[2] = {-1, -1}, efd;
-static volatile sig_atomic_t usr2direct;
 static uint64_t posted;
 
 /* OUT opened for a line (appended), or stdout for "-"; done() closes or flushes it. */
@@ -41,8 +39,7 @@ static void done(FILE *f) {
 static void onusr2(int sig) {
   (void) sig;
   int saved = errno;
-  if (wake[1] >= 0) (void) !write(wake[1], "x", 1);
-  else usr2direct++;
+  (void) !write(wake[1], "x", 1);
   errno = saved;
 }
 
@@ -64,7 +61,6 @@ static int add(int ep, int fd, uint32_t events, uint64_t data) {
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
-  int pipes = !(argc > 2 && !strcmp(argv[2], "nopipe"));
   if (argc > 2 && !strcmp(argv[2], "plain")) {
     for (long n = 1;; n++) {
       struct timespec t = {0, 10000000};
@@ -86,13 +82,13 @@ int main(int argc, char **argv) {
   int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (sfd < 0 || efd < 0 || tfd < 0 || ep < 0) return 3;
-  if (pipes && pipe2(wake, O_NONBLOCK | O_CLOEXEC)) return 3;
+  if (pipe2(wake, O_NONBLOCK | O_CLOEXEC)) return 3;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = onusr2;
   sa.sa_flags = SA_RESTART;
   sigaction(SIGUSR2, &sa, NULL);
-  if ((pipes && add(ep, wake[0], EPOLLIN, 1)) || add(ep, efd, EPOLLIN | EPOLLET, 2) || add(ep, tfd, EPOLLIN, 3) || add(ep, sfd, EPOLLIN, 4))
+  if (add(ep, wake[0], EPOLLIN, 1) || add(ep, efd, EPOLLIN | EPOLLET, 2) || add(ep, tfd, EPOLLIN, 3) || add(ep, sfd, EPOLLIN, 4))
     return 4;
   struct itimerspec it = {{0, 10000000}, {0, 10000000}};
   if (timerfd_settime(tfd, 0, &it, NULL)) return 5;
@@ -129,7 +125,7 @@ int main(int argc, char **argv) {
       FILE *f = open_out(argv[1]);
       if (!f) return 7;
       fprintf(f, "%ld %llu %llu %llu %llu %llu %d %s%s\n", n, (unsigned long long) ticks, (unsigned long long) p,
-              (unsigned long long) got, (unsigned long long) usr1, (unsigned long long) (pipes ? usr2 : (uint64_t) usr2direct),
+              (unsigned long long) got, (unsigned long long) usr1, (unsigned long long) usr2,
               (int) getpid(), bad ? "CORRUPT " : "ok", bad ? bad : "");
       done(f);
       printed = ticks;

@@ -25,7 +25,8 @@ import org.junit.rules.TemporaryFolder;
  * counted, relative, absolute and fired ones), a signalfd; sigfd.c: signals sent
  * after the restart arrive through the signalfd; inotifyw.c: files created in the watched
  * folders after the restart are reported with the wds the program had; eventloop.c: an epoll
- * loop over a self-pipe, an eventfd, a timerfd and a signalfd, as libuv and asyncio have.
+ * loop over a self-pipe (bundles/fd.pipes), an eventfd, a timerfd and a signalfd, as libuv and
+ * asyncio have.
  * The four run as one computation (one checkpoint, one restarter), as root and as the ordinary
  * user.
  */
@@ -320,26 +321,10 @@ public class EventFdsIT {
 
     // eventloop: epoll over a self-pipe, an eventfd, a timerfd and a signalfd
 
-    /**
-     * Whether this runtime saves pipes (bundles/fd.pipes installed): without it the self-pipe
-     * would refuse every checkpoint, so the loop then runs without one ("nopipe").
-     * TODO(lead): once fd.pipes is merged, this is always true: drop the nopipe case.
-     */
-    static boolean pipesSupported() throws IOException {
-        try (var s = Files.list(Tools.HOME.resolve("runtime/target/bundles"))) {
-            return s.anyMatch(p -> p.getFileName().toString().startsWith("dmtcp.fd.pipes"));
-        }
-    }
-
     private static Program eventLoop(Tools t) throws Exception {
         Path exe = t.compile("eventloop");
         Path out = t.workDir.resolve("loop.out");
-        boolean pipes = pipesSupported();
-        List<String> argv = new ArrayList<>(List.of(exe.toString(), out.toString()));
-        if (!pipes) {
-            System.out.println("EventFdsIT: no bundles/fd.pipes in this runtime: the event loop runs WITHOUT its self-pipe");
-            argv.add("nopipe");
-        }
+        List<String> argv = List.of(exe.toString(), out.toString());
         long[] sent = {0};
         return new Program("eventloop", argv, out, new Cycle() {
             @Override
@@ -378,7 +363,7 @@ public class EventFdsIT {
                 }
                 String[] last = l.get(l.size() - 1).split(" ");
                 assertEquals("every SIGUSR1 came through the signalfd: " + l.get(l.size() - 1), "3", last[4]);
-                assertEquals("every SIGUSR2 came through the " + (pipes ? "self-pipe: " : "handler: ") + l.get(l.size() - 1), "3", last[5]);
+                assertEquals("every SIGUSR2 came through the self-pipe: " + l.get(l.size() - 1), "3", last[5]);
             }
         });
     }
