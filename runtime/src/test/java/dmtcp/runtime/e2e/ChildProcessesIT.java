@@ -47,9 +47,10 @@ public class ChildProcessesIT {
         byte[] good = Files.readAllBytes(image);
 
         // bash waits for both ends of its pipeline: two children
-        t.start("bash", "dmtcp_checkpoint", "-p", p, "--join", "bash", "-c", "sleep 1000 | cat");
+        String forever = "1000." + ProcessHandle.current().pid();
+        t.start("bash", "dmtcp_checkpoint", "-p", p, "--join", "bash", "-c", "sleep " + forever + " | cat");
         Tools.waitFor("bash's launcher", 30, () -> t.status(p).contains("NUM_PEERS=2"));
-        long bash = only(Tools.running(List.of("bash", "-c", "sleep 1000 | cat")));
+        long bash = only(Tools.running(List.of("bash", "-c", "sleep " + forever + " | cat")));
         Tools.waitFor("bash's two children", 30, () -> children(bash).size() == 2);
         List<Long> kids = children(bash);
         String names = name(kids.get(0)) + "[" + kids.get(0) + "], " + name(kids.get(1)) + "[" + kids.get(1) + "]";
@@ -100,10 +101,12 @@ public class ChildProcessesIT {
 
         // the subshell exits at once: its sleep is re-parented to the launcher
         Path orphaned = t.workDir.resolve("orphaned");
-        List<String> argv = List.of("sh", "-c", "(sleep 1000 &); exec " + counter + " " + orphaned);
+        // a duration of this run's own: another suite running on the machine has its sleeps too
+        String forever = "1000." + ProcessHandle.current().pid();
+        List<String> argv = List.of("sh", "-c", "(sleep " + forever + " &); exec " + counter + " " + orphaned);
         t.start("orphan", "dmtcp_checkpoint", "-p", p, "--join", argv.get(0), argv.get(1), argv.get(2));
         Tools.waitFor("the second launcher", 30, () -> t.status(p).contains("NUM_PEERS=2"));
-        List<String> sleeper = List.of("sleep", "1000");
+        List<String> sleeper = List.of("sleep", forever);
         Tools.waitFor("the orphan", 30, () -> Tools.running(sleeper).size() == 1);
         long orphan = Tools.running(sleeper).get(0);
         long launcher = ppid(orphan);
