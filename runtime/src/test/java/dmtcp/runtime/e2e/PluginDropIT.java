@@ -64,7 +64,12 @@ public class PluginDropIT {
         assertTrue(calls.toString(), calls.get(0).matches("round \\d+ SUSPENDED participant 1 pids \\[\\d+\\]"));
         // the coordinator's Gogo command lists it too
         coord.type("dmtcp:plugins");
-        Tools.waitFor("dmtcp:plugins output", 10, () -> coord.out.toString().contains("stage-logger"));
+        try {
+            Tools.waitFor("dmtcp:plugins output", 30, () -> coord.out.toString().contains("stage-logger"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the coordinator printed:\n" + coord.out
+                    + "\nand on stderr:\n" + Files.readString(t.workDir.resolve("coord.err")), e);
+        }
         assertContains(coord.out.toString(), "100  stage-logger  dmtcp.example.stagelogger");
 
         Files.delete(plugins.resolve(plugin.getFileName()));
