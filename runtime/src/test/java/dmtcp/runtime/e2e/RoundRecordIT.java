@@ -56,6 +56,12 @@ public class RoundRecordIT {
                 image = s.filter(f -> f.getFileName().toString().matches("ckpt_ticker_.*\\.dmtcp")).findFirst().orElseThrow();
             }
             String uniqueId = image.getFileName().toString().replaceAll("^ckpt_ticker_(.*)\\.dmtcp$", "$1");
+            // dmtcp_inspect shows the plugin's record, as text and as JSON, without the plugin running
+            assertTrue(t.run("dmtcp_inspect", image.toString()).ok().out(),
+                    t.run("dmtcp_inspect", image.toString()).ok().out().matches("(?s).*plugin records \\(1\\)\n  dmtcp\\.example\\.roundrecord v1  .*round=" + round + ".*"));
+            com.google.gson.JsonObject rec = com.google.gson.JsonParser.parseString(t.run("dmtcp_inspect", "--json", image.toString()).ok().out())
+                    .getAsJsonObject().getAsJsonObject("process").getAsJsonArray("records").get(0).getAsJsonObject();
+            assertEquals("dmtcp.example.roundrecord", rec.get("name").getAsString());
 
             t.run("dmtcp_command", "-p", p, "-k").ok();
             assertTrue(running.waitFor(20, TimeUnit.SECONDS));

@@ -1,12 +1,14 @@
 package dmtcp.ckpt.process.api;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dmtcp.ckpt.process.internal.FdTable;
 import dmtcp.ckpt.process.internal.ProcessSchema;
 import dmtcp.ckpt.process.spi.FdHandler.SavedFd;
 import dmtcp.image.format.api.ImageFormat;
 import dmtcp.image.format.api.ImageReader;
+import dmtcp.image.format.schema.JsonRecords;
 import dmtcp.image.format.spi.StreamCodec;
 import dmtcp.mem.linux.api.MemoryRegion;
 import dmtcp.mem.linux.api.PosixTimer;
@@ -65,7 +67,7 @@ public final class Inspect {
         o.addProperty("codec", d.codec());
         o.add("inventory", d.inventory());
         ProcessSchema.ProcessRecord p = d.process();
-        JsonObject proc = ProcessSchema.write(p.state(), FdTable.records(p.fds()), p.checkpoint());
+        JsonObject proc = ProcessSchema.write(p.state(), FdTable.records(p.fds()), p.records(), p.checkpoint());
         proc.addProperty(ProcessSchema.SCHEMA, p.schema());
         o.add("process", proc);
         o.addProperty("verified", true);
@@ -126,18 +128,57 @@ public final class Inspect {
         }
         out.append(String.format("fds (%d)%n", rec.fds().size()));
         for (SavedFd f : rec.fds()) {
-            out.append(String.format("  %-4d %-10s %s%n", f.fd(), f.kind(), path(f)));
+            out.append(String.format("  %-4d %-10s %s%n", f.fd(), f.kind(), details(JsonRecords.json(f.data()))).stripTrailing()).append('\n');
+        }
+        if (!rec.records().isEmpty()) {
+            out.append(String.format("plugin records (%d)%n", rec.records().size()));
+            for (JsonElement e : rec.records()) {
+                JsonObject r = e.getAsJsonObject();
+                boolean required = r.has("required") && r.get("required").getAsBoolean();
+                out.append(String.format("  %s v%d%s  %s%n", r.get("name").getAsString(), r.get("version").getAsInt(),
+                        required ? " (required)" : "", details(r.getAsJsonObject("data"))).stripTrailing()).append('\n');
+            }
         }
         return out.toString();
     }
 
-    /** The file a handler's record names, when it names one as fd.files does ("path"). */
-    private static String path(SavedFd f) {
-        try {
-            return f.data().getString("path", "");
-        } catch (IllegalArgumentException e) {
-            return ""; // a record of another kind of handler
+    /**
+     * A handler's record in one line, whatever its kind (inspect runs without the handlers, as
+     * crit does): its path first when it names one, then every other member as name=value,
+     * byte strings and long lists by their length.
+     */
+    static String details(JsonObject data) {
+        StringBuilder b = new StringBuilder();
+        if (data.has("path") && data.get("path").isJsonPrimitive()) {
+            b.append(data.get("path").getAsString());
         }
+        for (Map.Entry<String, JsonElement> m : data.entrySet()) {
+            if (m.getKey().equals("path")) {
+                continue;
+            }
+            JsonElement v = m.getValue();
+            boolean mode = m.getKey().equals("mode") && v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber();
+            b.append(b.length() == 0 ? "" : " ").append(m.getKey()).append('=')
+                    .append(mode ? String.format("0%o", v.getAsLong()) : value(v));
+        }
+        return b.toString();
+    }
+
+    private static String value(JsonElement v) {
+        if (v.isJsonNull()) {
+            return "null";
+        }
+        if (v.isJsonPrimitive()) {
+            String s = v.getAsString();
+            return s.length() > 48 ? "(" + s.length() + " chars)" : v.toString();
+        }
+        if (v.isJsonArray()) {
+            JsonArray a = v.getAsJsonArray();
+            String s = a.toString();
+            return s.length() > 64 ? "[" + a.size() + " items]" : s;
+        }
+        String s = v.toString();
+        return s.length() > 64 ? "{" + v.getAsJsonObject().size() + " members}" : s;
     }
 
     private static String or(String s, String absent) {
