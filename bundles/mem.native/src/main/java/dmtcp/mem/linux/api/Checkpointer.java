@@ -24,7 +24,7 @@ public final class Checkpointer {
      * so that a frozen program does not wait for class loading. Safe from any thread.
      */
     public static void warmUp() {
-        for (String c : new String[] {"Ptrace", "Uio", "Mman", "Sys", "UserRegs", "Tracee", "RemoteMemory", "Inject", "Maps",
+        for (String c : new String[] {"Ptrace", "Uio", "Mman", "Sys", "UserRegs", "ThreadControl", "ProcessMemory", "Inject", "Maps",
             "Dumper", "Restorer"}) {
             try {
                 Class.forName("dmtcp.mem.linux.internal." + c, true, Checkpointer.class.getClassLoader());
@@ -38,7 +38,7 @@ public final class Checkpointer {
             // so that the first checkpoint does not pay for them while its program is frozen
             int self = (int) ProcessHandle.current().pid();
             dmtcp.mem.linux.internal.MappedFiles.identify(java.nio.file.Files.readSymbolicLink(
-                    java.nio.file.Path.of("/proc/self/exe")).toString(), dmtcp.mem.linux.internal.Maps.read(self));
+                    java.nio.file.Path.of("/proc/self/exe")).toString(), dmtcp.mem.linux.api.Maps.read(self));
         } catch (java.io.IOException | RuntimeException e) {
             // it is done at the first dump
         }

@@ -118,7 +118,7 @@ public final class Processes {
      * Spawns {@code argv} but records the child as running {@code shown} (a restore stub
      * that will become the restored program).
      */
-    static Child spawnAs(List<String> argv, List<String> shown) {
+    public static Child spawnAs(List<String> argv, List<String> shown) {
         Path exe = resolveProgram(argv.get(0));
         int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
         Child child = new Child(pid, shown.isEmpty() ? argv : shown);

@@ -1,5 +1,12 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Sys;
+import dmtcp.mem.linux.api.Mman;
+import dmtcp.mem.linux.api.UserRegs;
+import dmtcp.mem.linux.api.Maps;
+import dmtcp.mem.linux.api.Fds;
+import dmtcp.mem.linux.api.ThreadControl;
+import dmtcp.mem.linux.api.ProcessMemory;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dmtcp.mem.linux.api.FdInfo;
@@ -30,7 +37,7 @@ import java.util.List;
 public final class Dumper {
     /** Size of the reusable transfer buffer. */
     static final int CHUNK = 32 << 20;
-    private static Memory chunk;
+    private static ByteBuffer chunk;
 
     private final int pid;
     /**
@@ -39,7 +46,7 @@ public final class Dumper {
      */
     private final int live;
     private final List<Integer> tids;
-    private final RemoteMemory mem;
+    private final ProcessMemory mem;
     private long site;
 
     private final boolean stopped;
@@ -52,18 +59,19 @@ public final class Dumper {
         this.stopped = stopped;
         this.tids = tids;
         this.live = tids.get(0);
-        this.mem = new RemoteMemory(live);
+        this.mem = new ProcessMemory(live);
     }
 
-    static Memory chunk() {
+    /** The transfer buffer, direct (the tracee's pages go straight into it): the tracer thread's only. */
+    static ByteBuffer chunk() {
         if (chunk == null) {
-            chunk = new Memory(CHUNK);
+            chunk = ByteBuffer.allocateDirect(CHUNK);
         }
-        return chunk;
+        return chunk.clear();
     }
 
     public ProcessState dump(MemorySink sink) throws IOException {
-        Tracee.checkThread();
+        ThreadControl.checkThread();
         try {
             // first: a descriptor no resource handler saves refuses the checkpoint before anything is done
             hooks.claim(Fds.list(live));
@@ -135,7 +143,7 @@ public final class Dumper {
             byte[] auxv = Files.readAllBytes(Path.of(base, "auxv"));
             List<MemoryRegion> regions = savedPages(maps);
             ProcessState state = new ProcessState(pid, exe, comm, argv, cwd, umask, mm, auxv, regions, threads, actions,
-                    rlimits, itimers, Tracee.pendingSignals(live, true), stopped, timers, MappedFiles.identify(exe, maps));
+                    rlimits, itimers, ThreadControl.pendingSignals(live, true), stopped, timers, MappedFiles.identify(exe, maps));
             sink.describe(state); // the process is frozen: nothing above changes while memory streams
             streamMemory(regions, sink);
             return state;
@@ -222,7 +230,7 @@ public final class Dumper {
      * the scratch slots get their bytes back. Runs once the last call has been made and
      * before any memory is streamed (so the image holds the program's own bytes), and again
      * (a no-op then) when the dump fails half-way. With every thread also parked after each
-     * call (see {@link Tracee#park}), a tracer that dies while the image is written leaves a
+     * call (see {@link ThreadControl#park}), a tracer that dies while the image is written leaves a
      * program exactly as it was frozen.
      */
     private void putBack() {
@@ -249,7 +257,7 @@ public final class Dumper {
      * again; it is not in the saved maps).
      */
     private long scratchOf(int tid) {
-        long slot = (Tracee.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
+        long slot = (ThreadControl.getRegs(tid)[UserRegs.RSP] - 1024) & ~63L;
         for (MemoryRegion r : maps) {
             if (slot >= r.start() && slot + 64 <= r.end() && (r.prot() & Mman.PROT_WRITE) != 0 && !r.shared()) {
                 slots.computeIfAbsent(slot, a -> mem.read(a, 64));
@@ -264,10 +272,10 @@ public final class Dumper {
     }
 
     private ThreadState dumpThread(int tid) {
-        long[] regs = Tracee.getRegs(tid);
-        byte[] xstate = Tracee.getXstate(tid);
-        long sigmask = Tracee.getSigmask(tid);
-        long[] rseq = Tracee.getRseq(tid);
+        long[] regs = ThreadControl.getRegs(tid);
+        byte[] xstate = ThreadControl.getXstate(tid);
+        long sigmask = ThreadControl.getSigmask(tid);
+        long[] rseq = ThreadControl.getRseq(tid);
         long scratch = scratchOf(tid);
         // PR_GET_TID_ADDRESS needs CONFIG_CHECKPOINT_RESTORE; without it the tid address is lost
         long r = Inject.syscall(tid, site, Sys.SYS_prctl, Sys.PR_GET_TID_ADDRESS, scratch);
@@ -276,7 +284,7 @@ public final class Dumper {
         ByteBuffer ss = ByteBuffer.wrap(mem.read(scratch, 24)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long[] robust = robustList(tid);
         return new ThreadState(tid, regs, xstate, sigmask, rseq[0], (int) rseq[1], (int) rseq[2], robust[0], robust[1],
-                clearTid, ss.getLong(0), ss.getInt(8), ss.getLong(16), Tracee.pendingSignals(tid, false));
+                clearTid, ss.getLong(0), ss.getInt(8), ss.getLong(16), ThreadControl.pendingSignals(tid, false));
     }
 
     /** get_robust_list(tid) asked from this JVM: it needs only PTRACE_MODE_READ access. */
@@ -284,7 +292,7 @@ public final class Dumper {
         Memory m = new Memory(16);
         long r = Libc.syscall(Sys.SYS_get_robust_list, tid, Pointer.nativeValue(m), Pointer.nativeValue(m) + 8, 0, 0, 0);
         if (r != 0) {
-            throw Tracee.error("get_robust_list(" + tid + ")");
+            throw ThreadControl.error("get_robust_list(" + tid + ")");
         }
         return new long[] {m.getLong(0), m.getLong(8)};
     }
@@ -294,7 +302,7 @@ public final class Dumper {
         Memory m = new Memory(16);
         for (int r = 0; r < Sys.RLIM_NLIMITS; r++) {
             if (Libc.syscall(Sys.SYS_prlimit64, pid, r, 0, Pointer.nativeValue(m), 0, 0) != 0) {
-                throw Tracee.error("prlimit64(" + pid + ", " + r + ", NULL, &old)");
+                throw ThreadControl.error("prlimit64(" + pid + ", " + r + ", NULL, &old)");
             }
             l[r] = new long[] {m.getLong(0), m.getLong(8)};
         }
@@ -327,7 +335,7 @@ public final class Dumper {
         String path = "/proc/" + live + "/pagemap";
         int fd = Uio.open(path, Uio.O_RDONLY | Uio.O_CLOEXEC, 0);
         if (fd < 0) {
-            throw Tracee.error("open(\"" + path + "\")");
+            throw ThreadControl.error("open(\"" + path + "\")");
         }
         int maxPages = 1 << 16;
         Memory pm = new Memory(8L * maxPages);
@@ -355,7 +363,7 @@ public final class Dumper {
                         long off = (r.start() / Mman.PAGE_SIZE + p0) * 8;
                         long got = Uio.pread(fd, Pointer.nativeValue(pm), want, off);
                         if (got != want) {
-                            throw Tracee.error("pread(" + path + ", " + want + ", " + off + ")");
+                            throw ThreadControl.error("pread(" + path + ", " + want + ", " + off + ")");
                         }
                         pm.read(0, entries, 0, n);
                     }
@@ -391,8 +399,7 @@ public final class Dumper {
 
     /** Reads every saved range, many per process_vm_readv, and hands them to the sink. */
     private void streamMemory(List<MemoryRegion> regions, MemorySink sink) throws IOException {
-        Memory buf = chunk();
-        ByteBuffer bb = buf.getByteBuffer(0, CHUNK);
+        ByteBuffer bb = chunk();
         long[] addrs = new long[Uio.UIO_MAXIOV];
         long[] lens = new long[Uio.UIO_MAXIOV];
         MemoryRegion[] owner = new MemoryRegion[Uio.UIO_MAXIOV];
@@ -404,7 +411,7 @@ public final class Dumper {
                 long left = pr.length();
                 while (left > 0) {
                     if (n == addrs.length || used == CHUNK) {
-                        flush(buf, bb, addrs, lens, owner, n, sink);
+                        flush(bb, addrs, lens, owner, n, sink);
                         n = 0;
                         used = 0;
                     }
@@ -419,15 +426,15 @@ public final class Dumper {
                 }
             }
         }
-        flush(buf, bb, addrs, lens, owner, n, sink);
+        flush(bb, addrs, lens, owner, n, sink);
     }
 
-    private void flush(Memory buf, ByteBuffer bb, long[] addrs, long[] lens, MemoryRegion[] owner, int n, MemorySink sink)
+    private void flush(ByteBuffer bb, long[] addrs, long[] lens, MemoryRegion[] owner, int n, MemorySink sink)
             throws IOException {
         if (n == 0) {
             return;
         }
-        mem.readv(Pointer.nativeValue(buf), addrs, lens, 0, n);
+        mem.readv(bb, addrs, lens, 0, n);
         long pos = 0;
         for (int i = 0; i < n; i++) {
             bb.limit((int) (pos + lens[i])).position((int) pos);

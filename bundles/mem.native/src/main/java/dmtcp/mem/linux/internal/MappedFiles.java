@@ -1,5 +1,6 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Mman;
 import dmtcp.mem.linux.api.MappedFile;
 import dmtcp.mem.linux.api.MemoryRegion;
 import java.io.IOException;

@@ -1,6 +1,12 @@
 package dmtcp.mem.linux.internal;
 
-import static dmtcp.mem.linux.internal.Sys.*;
+import dmtcp.mem.linux.api.Mman;
+import dmtcp.mem.linux.api.UserRegs;
+import dmtcp.mem.linux.api.Maps;
+import dmtcp.mem.linux.api.Fds;
+import dmtcp.mem.linux.api.ThreadControl;
+import dmtcp.mem.linux.api.ProcessMemory;
+import static dmtcp.mem.linux.api.Sys.*;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -52,7 +58,7 @@ public final class Restorer {
     private final ProcessState st;
     private final MemorySource src;
     private int pid;
-    private RemoteMemory mem;
+    private ProcessMemory mem;
     private long site;
     private long scratch;
     /** The restored threads so far, the leader (the stub's pid) first. */
@@ -112,7 +118,7 @@ public final class Restorer {
      * half-built process and throws.
      */
     public void build() throws IOException {
-        Tracee.checkThread();
+        ThreadControl.checkThread();
         t0 = System.nanoTime();
         pid = stub.pid();
         boolean done = false;
@@ -121,9 +127,9 @@ public final class Restorer {
             // every signal but SIGTRAP (a blocked one would reset its handler at our steps' traps)
             // stays queued, siginfo and all, until the saved masks are set after the last step;
             // cloned threads inherit this mask
-            Tracee.setSigmask(pid, ~(1L << (SIGTRAP - 1)));
+            ThreadControl.setSigmask(pid, ~(1L << (SIGTRAP - 1)));
             mark("stub");
-            mem = new RemoteMemory(pid);
+            mem = new ProcessMemory(pid);
             List<MemoryRegion> stubMaps = Maps.read(pid);
             site = Inject.findSite(pid, mem);
             MemoryRegion stubVdso = find(stubMaps, "[vdso]");
@@ -147,9 +153,9 @@ public final class Restorer {
             busy.add(new long[] {scratch, scratch + SCRATCH_SIZE});
             // injected calls run on a stack in the scratch area: never on a restored sigaltstack
             // (sigaltstack() refuses to change the stack it runs on)
-            long[] regs = Tracee.getRegs(pid);
+            long[] regs = ThreadControl.getRegs(pid);
             regs[UserRegs.RSP] = stackTop();
-            Tracee.setRegs(pid, regs);
+            ThreadControl.setRegs(pid, regs);
 
             unmapStub(stubMaps);
             mark("unmap stub");
@@ -183,12 +189,12 @@ public final class Restorer {
      * ResourceHooks#afterThreads}). Every thread stays stopped. A failure kills the process and throws.
      */
     public void finish(ResourceHooks hooks) throws IOException {
-        Tracee.checkThread();
+        ThreadControl.checkThread();
         t0 = System.nanoTime();
         this.hooks = hooks;
         boolean done = false;
         try {
-            mem = new RemoteMemory(pid);
+            mem = new ProcessMemory(pid);
             Remote remote = new Remote(false);
             hooks.beforeThreads(remote);
             mark("fds");
@@ -221,11 +227,11 @@ public final class Restorer {
 
     /** Kills a process {@link #build()} built (or half-built) and collects its traced threads. */
     public void abandon() {
-        Tracee.checkThread();
+        ThreadControl.checkThread();
         Libc.kill(pid, 9);
         for (int tid : tids) {
             if (tid != pid) {
-                Tracee.reap(tid); // traced threads stay zombies until their tracer collects them
+                ThreadControl.reap(tid); // traced threads stay zombies until their tracer collects them
             }
         }
     }
@@ -246,11 +252,11 @@ public final class Restorer {
      * does not count against them.
      */
     public Child release() {
-        Tracee.checkThread();
+        ThreadControl.checkThread();
         t0 = System.nanoTime();
         boolean done = false;
         try {
-            mem = new RemoteMemory(pid);
+            mem = new ProcessMemory(pid);
             try {
                 try {
                     hooks.release(new Remote(true));
@@ -273,24 +279,24 @@ public final class Restorer {
             for (int i = 0; i < tids.size(); i++) {
                 ThreadState ts = st.threads().get(i);
                 int tid = tids.get(i);
-                Tracee.setSigmask(tid, ts.sigmask());
-                Tracee.setXstate(tid, ts.xstate());
-                Tracee.setRegs(tid, resumeRegs(ts.regs()));
+                ThreadControl.setSigmask(tid, ts.sigmask());
+                ThreadControl.setXstate(tid, ts.xstate());
+                ThreadControl.setRegs(tid, resumeRegs(ts.regs()));
             }
             mark("timers+registers");
             // a process stopped at checkpoint time gets SIGSTOP with the detach: each thread
             // stops before running one instruction, and SIGCONT resumes it
             int sig = st.stopped() ? SIGSTOP : 0;
             for (int tid : tids) {
-                if (!Tracee.detachIfAlive(tid, sig)) {
+                if (!ThreadControl.detachIfAlive(tid, sig)) {
                     int[] status = new int[1];
                     Libc.waitpid(tid, status, Libc.__WALL | Libc.WNOHANG);
                     throw new NativeException("restore of " + st.comm() + ": detach of thread " + tid, 3,
                             "the restored process ended as soon as it ran (" + ExitStatus.fromWaitStatus(status[0]) + ")");
                 }
             }
-            for (Tracee.Caught p : Tracee.drainPending(tids)) {
-                Tracee.resend(pid, p);
+            for (ThreadControl.Caught p : ThreadControl.drainPending(tids)) {
+                ThreadControl.resend(pid, p);
             }
             if (!afterRelease.isEmpty()) {
                 // e.g. a terminal of another size than it knew: it asks again, and redraws
@@ -348,32 +354,32 @@ public final class Restorer {
         // /bin/sh behind for good). The self-stop either came already (SIGCONT ends that group
         // stop; a seize alone would leave it in force after the detach) or comes later, a
         // signal this loop swallows.
-        Tracee.seize(pid, Ptrace.PTRACE_O_TRACEEXEC | Ptrace.PTRACE_O_TRACECLONE | Ptrace.PTRACE_O_EXITKILL);
+        ThreadControl.seize(pid, Ptrace.PTRACE_O_TRACEEXEC | Ptrace.PTRACE_O_TRACECLONE | Ptrace.PTRACE_O_EXITKILL);
         Libc.kill(pid, 18); // SIGCONT
         String target = stubCommand(st).get(3);
         for (;;) {
-            int s = Tracee.waitTid(pid);
-            if (!Tracee.isStopped(s)) {
+            int s = ThreadControl.waitTid(pid);
+            if (!ThreadControl.isStopped(s)) {
                 throw new IllegalStateException(stubFailure(target, ExitStatus.fromWaitStatus(s)));
             }
-            int ev = Tracee.event(s);
+            int ev = ThreadControl.event(s);
             // posix_spawn returns once the child's exec of /bin/sh has released its memory, not
             // once that exec is done: seized that early, the shell's own exec is reported too
             if (ev == Ptrace.PTRACE_EVENT_EXEC && isExecOf(target)) {
                 break;
             }
             if (ev != 0) {
-                Tracee.cont(pid, 0);
+                ThreadControl.cont(pid, 0);
             } else {
-                int sig = Tracee.stopSig(s);
-                Tracee.cont(pid, sig == SIGSTOP ? 0 : sig);
+                int sig = ThreadControl.stopSig(s);
+                ThreadControl.cont(pid, sig == SIGSTOP ? 0 : sig);
             }
         }
-        Tracee.step(pid); // out of execve: registers set inside a syscall would be overwritten
-        long[] rseq = Tracee.getRseq(pid);
+        ThreadControl.step(pid); // out of execve: registers set inside a syscall would be overwritten
+        long[] rseq = ThreadControl.getRseq(pid);
         if (rseq[0] != 0) {
             // not expected before ld.so ran, but a registered rseq makes the first munmap fatal
-            Inject.check(pid, Inject.findSite(pid, new RemoteMemory(pid)), "rseq(unregister)", SYS_rseq, rseq[0], rseq[1],
+            Inject.check(pid, Inject.findSite(pid, new ProcessMemory(pid)), "rseq(unregister)", SYS_rseq, rseq[0], rseq[1],
                     RSEQ_FLAG_UNREGISTER, rseq[2]);
         }
     }
@@ -584,8 +590,7 @@ public final class Restorer {
     private void mapRegions() throws IOException {
         Map<String, Long> fds = new HashMap<>();
         Map<String, Long> memfds = new HashMap<>();
-        Memory buf = Dumper.chunk();
-        ByteBuffer bb = buf.getByteBuffer(0, Dumper.CHUNK);
+        ByteBuffer bb = Dumper.chunk();
         try {
             for (MemoryRegion r : st.regions()) {
                 if (r.isKernelProvided()) {
@@ -656,7 +661,7 @@ public final class Restorer {
                             throw new IOException("memory source gave " + bb.position() + " of " + n + " bytes for " + r);
                         }
                         if (!theFiles) {
-                            mem.writeMem(r.start() + pr.offset() + done, Pointer.nativeValue(buf), n);
+                            mem.write(r.start() + pr.offset() + done, bb.flip());
                         }
                         done += n;
                     }
@@ -897,14 +902,14 @@ public final class Restorer {
         }
         int tid = (int) Inject.check(pid, site, "clone", SYS_clone, flags, stackTop(), 0, ts.clearChildTid(), ts.regs()[UserRegs.FS_BASE]);
         for (;;) {
-            int s = Tracee.waitTid(tid);
-            if (!Tracee.isStopped(s)) {
+            int s = ThreadControl.waitTid(tid);
+            if (!ThreadControl.isStopped(s)) {
                 throw new NativeException("clone of thread " + ts.tid(), 3, "new thread " + tid + " ended, status 0x" + Integer.toHexString(s));
             }
-            if (Tracee.event(s) == Ptrace.PTRACE_EVENT_STOP || Tracee.stopSig(s) == SIGSTOP) {
+            if (ThreadControl.event(s) == Ptrace.PTRACE_EVENT_STOP || ThreadControl.stopSig(s) == SIGSTOP) {
                 break;
             }
-            Tracee.cont(tid, 0);
+            ThreadControl.cont(tid, 0);
         }
         // CLONE_CHILD_SETTID already wrote the new tid into glibc's struct pthread
         threadAttributes(tid, ts, false);

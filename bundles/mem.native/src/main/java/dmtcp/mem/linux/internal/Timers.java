@@ -1,5 +1,7 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Sys;
+import dmtcp.mem.linux.api.ProcessMemory;
 import dmtcp.mem.linux.api.PosixTimer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -172,7 +174,7 @@ public final class Timers {
      * (injected {@code timer_getoverrun}), asked in thread {@code tid}, output at {@code scratch}
      * (32 bytes).
      */
-    static List<PosixTimer> withValues(List<PosixTimer> timers, int tid, long site, long scratch, RemoteMemory mem) {
+    static List<PosixTimer> withValues(List<PosixTimer> timers, int tid, long site, long scratch, ProcessMemory mem) {
         List<PosixTimer> out = new ArrayList<>(timers.size());
         for (PosixTimer t : timers) {
             Inject.check(tid, site, "timer_gettime(" + t.id() + ")", Sys.SYS_timer_gettime, t.id(), scratch);
@@ -217,7 +219,7 @@ public final class Timers {
      *
      * @param buf {@link #SCRATCH_SIZE} bytes of scratch memory in the process
      */
-    static void create(int tid, long site, RemoteMemory mem, long buf, List<PosixTimer> timers, Map<Integer, Integer> newTids) {
+    static void create(int tid, long site, ProcessMemory mem, long buf, List<PosixTimer> timers, Map<Integer, Integer> newTids) {
         if (timers.isEmpty()) {
             return;
         }
@@ -276,7 +278,7 @@ public final class Timers {
      * and interval; a periodic timer in {@code due} (its expiry was a queued signal) with 1 ns,
      * so that it queues that signal again itself at once.
      */
-    static void arm(int tid, long site, RemoteMemory mem, long buf, List<PosixTimer> timers, Set<Integer> due) {
+    static void arm(int tid, long site, ProcessMemory mem, long buf, List<PosixTimer> timers, Set<Integer> due) {
         for (PosixTimer t : timers) {
             if (!t.armed()) {
                 continue;
@@ -318,7 +320,7 @@ public final class Timers {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 
-    private static int readInt(RemoteMemory mem, long addr) {
+    private static int readInt(ProcessMemory mem, long addr) {
         return ByteBuffer.wrap(mem.read(addr, 4)).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 }

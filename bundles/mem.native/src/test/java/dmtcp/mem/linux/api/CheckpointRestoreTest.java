@@ -232,7 +232,7 @@ public class CheckpointRestoreTest {
             Child c = start(out, 5, "attrs", dir.toString());
             // two blocked signals stay pending: one process-wide, one queued to the thread
             c.signal(12);
-            dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.internal.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
+            dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.api.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
             long deadline = System.currentTimeMillis() + 5000;
             int firstPending;
             for (;;) {

@@ -1,6 +1,6 @@
 package dmtcp.mem.linux.api;
 
-import dmtcp.mem.linux.internal.Sys;
+import dmtcp.mem.linux.api.Sys;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -3,7 +3,7 @@ package dmtcp.mem.linux.api;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dmtcp.mem.linux.internal.Sys;
+import dmtcp.mem.linux.api.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Mman;
+import dmtcp.mem.linux.api.Maps;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;

@@ -1,5 +1,9 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Sys;
+import dmtcp.mem.linux.api.Mman;
+import dmtcp.mem.linux.api.UserRegs;
+import dmtcp.mem.linux.api.Maps;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
