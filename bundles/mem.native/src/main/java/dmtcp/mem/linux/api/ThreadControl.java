@@ -50,6 +50,23 @@ public final class ThreadControl {
      */
     public record Caught(int tid, int sig, byte[] siginfo) {}
 
+    /**
+     * Loads and links the native bindings and the primitives a checkpoint uses (ptrace, uio,
+     * libc; remote memory, injection, pagemap, limits), so that a frozen program does not
+     * wait for class loading. Safe from any thread.
+     */
+    public static void warmUp() {
+        for (Class<?> c : new Class<?>[] {Ptrace.class, dmtcp.mem.linux.internal.Uio.class, Libc.class,
+            dmtcp.mem.linux.internal.Inject.class, ThreadControl.class, ProcessMemory.class, Injector.class, Maps.class,
+            Pagemap.class, Rlimits.class, Scratch.class, Fds.class}) {
+            try {
+                Class.forName(c.getName(), true, ThreadControl.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // it loads when first used
+            }
+        }
+    }
+
     public static void checkThread() {
         if (!Tracer.get().isTracerThread()) {
             throw new IllegalStateException("ptrace requests must run on the tracer thread (Tracer.get())");

@@ -1,4 +1,4 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.ckpt.process.internal.task;
 
 import dmtcp.mem.linux.api.Mman;
 import dmtcp.mem.linux.api.MappedFile;
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * none; each result is kept for the life of the JVM per (path, inode, size, mtime), so a
  * frozen process pays for it at its first checkpoint only.
  */
-public final class MappedFiles {
+final class MappedFiles {
     private MappedFiles() {}
 
     /** &lt;elf.h&gt; */
