@@ -12,7 +12,7 @@ import java.util.List;
  * The file descriptor table of a frozen process as /proc shows it, read from this JVM:
  * /proc/PID/fd/N (target), /proc/PID/fdinfo/N (pos, flags and the kind's own lines) and a
  * stat through the fd link. Nothing is injected; what each fd is and whether it can be saved
- * is for the resource handlers to say ({@link dmtcp.mem.linux.api.ResourceHooks#claim}).
+ * is for the resource handlers to say (through the ResourceHooks of dmtcp.ckpt.process).
  */
 public final class Fds {
     private Fds() {}

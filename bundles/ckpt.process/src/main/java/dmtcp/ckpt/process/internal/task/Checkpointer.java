@@ -41,7 +41,6 @@ public final class Checkpointer {
                 // it loads when first used
             }
         }
-        Pages.chunk(); // the 32 MiB transfer buffer, allocated (and zeroed) once
         try {
             // identifies this JVM's own executable files: loads and warms what a dump's
             // MappedFiles.identify runs, and caches the libraries programs share (libc, ld.so),

@@ -174,7 +174,7 @@ final class Mappings {
     static void map(ProcessState st, MemorySource src, Calls calls) throws IOException {
         Map<String, Long> fds = new HashMap<>();
         Map<String, Long> memfds = new HashMap<>();
-        ByteBuffer bb = Pages.chunk();
+        ByteBuffer bb = Pages.chunk(st.savedBytes());
         try {
             for (MemoryRegion r : st.regions()) {
                 if (r.isKernelProvided()) {
@@ -238,7 +238,7 @@ final class Mappings {
                 for (PageRange pr : r.saved()) {
                     long done = 0;
                     while (done < pr.length()) {
-                        int n = (int) Math.min(Pages.CHUNK, pr.length() - done);
+                        int n = (int) Math.min(bb.capacity(), pr.length() - done);
                         bb.clear().limit(n);
                         src.read(r, pr.offset() + done, bb);
                         if (bb.hasRemaining()) {

@@ -19,14 +19,23 @@ import java.util.List;
 final class Pages {
     private Pages() {}
 
-    /** Size of the reusable transfer buffer (the restore fills pages through it too). */
+    /** The largest transfer buffer (the restore fills pages through it too). */
     static final int CHUNK = 32 << 20;
+    /** The smallest: what a small program's dump or restore needs at most. */
+    private static final int MIN_CHUNK = 1 << 20;
     private static ByteBuffer chunk;
 
-    /** The transfer buffer, direct (the tracee's pages go straight into it, and from it): the tracer thread's only. */
-    static ByteBuffer chunk() {
-        if (chunk == null) {
-            chunk = ByteBuffer.allocateDirect(CHUNK);
+    /**
+     * The transfer buffer, direct (the tracee's pages go straight into it, and from it), the
+     * tracer thread's only: at least {@code want} bytes up to {@link #CHUNK}. It grows to what
+     * the processes dumped or restored so far needed, no further: a direct buffer is zeroed
+     * when allocated, and a small program's restore must not pay for touching 32 MiB.
+     */
+    static ByteBuffer chunk(long want) {
+        int size = (int) Math.min(CHUNK, Math.max(MIN_CHUNK, want));
+        if (chunk == null || chunk.capacity() < size) {
+            chunk = null; // the old one may go before the new one is allocated
+            chunk = ByteBuffer.allocateDirect(size);
         }
         return chunk.clear();
     }
@@ -91,7 +100,12 @@ final class Pages {
 
     /** Reads every saved range, many per process_vm_readv, and hands them to the sink. */
     static void stream(ProcessMemory mem, List<MemoryRegion> regions, MemorySink sink) throws IOException {
-        ByteBuffer bb = chunk();
+        long total = 0;
+        for (MemoryRegion r : regions) {
+            total += r.savedBytes();
+        }
+        ByteBuffer bb = chunk(total);
+        int cap = bb.capacity();
         long[] addrs = new long[ProcessMemory.MAX_RANGES];
         long[] lens = new long[ProcessMemory.MAX_RANGES];
         MemoryRegion[] owner = new MemoryRegion[ProcessMemory.MAX_RANGES];
@@ -102,12 +116,12 @@ final class Pages {
                 long off = pr.offset();
                 long left = pr.length();
                 while (left > 0) {
-                    if (n == addrs.length || used == CHUNK) {
+                    if (n == addrs.length || used == cap) {
                         flush(mem, bb, addrs, lens, owner, n, sink);
                         n = 0;
                         used = 0;
                     }
-                    long len = Math.min(left, CHUNK - used);
+                    long len = Math.min(left, cap - used);
                     addrs[n] = r.start() + off;
                     lens[n] = len;
                     owner[n] = r;
