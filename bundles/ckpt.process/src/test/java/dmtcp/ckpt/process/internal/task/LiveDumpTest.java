@@ -16,15 +16,6 @@ import org.junit.Test;
 /** Dumps of programs that run on (not killed after): they must not notice. */
 public class LiveDumpTest {
 
-    private static String state(int pid, int tid) throws Exception {
-        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/task/" + tid + "/status"))) {
-            if (l.startsWith("State:")) {
-                return l.substring(6).trim();
-            }
-        }
-        return "?";
-    }
-
     @Test
     public void liveDumpsLeaveTheProgramUndisturbed() throws Exception {
         Path out = Files.createTempFile("threads", ".txt");
