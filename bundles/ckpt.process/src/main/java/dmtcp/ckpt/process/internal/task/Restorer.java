@@ -3,6 +3,7 @@ package dmtcp.ckpt.process.internal.task;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.MappedFile;
 import dmtcp.mem.linux.api.MemorySource;
+import dmtcp.mem.linux.api.PosixTimer;
 import dmtcp.mem.linux.api.ProcessLock;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.Processes;
