@@ -21,7 +21,8 @@ import org.junit.Test;
  * The bundle graph's rules, read from the manifests bnd wrote for the bundles this module is
  * built from (the reactor's jars or target/classes, as they are on this test's class path):
  * core.barrier knows nothing of how processes are made (it imports no {@code dmtcp.mem.*}
- * package: it consumes a ProcessRegistry), only mem.native touches JNA, and the system
+ * package: it consumes a ProcessRegistry), only mem.native touches JNA and it exports its typed
+ * API package alone, the process engine (ckpt.process) does not even name JNA, and the system
  * bundle exports the bootstrap package at the version core.boot declares.
  */
 public class BundleImportsTest {
@@ -70,6 +71,24 @@ public class BundleImportsTest {
             }
         });
         assertEquals("only mem.native may touch JNA", List.of(), offenders);
+    }
+
+    @Test
+    public void memNativeExportsOnlyItsTypedApi() {
+        List<String> exported = packages(BUNDLES.get("dmtcp.mem.native"), "Export-Package").stream()
+                .map(c -> c.split(";")[0].trim()).toList();
+        assertEquals("mem.native exports its typed facade alone (its JNA bindings stay private)", List.of("dmtcp.mem.linux.api"),
+                exported);
+    }
+
+    @Test
+    public void theProcessEngineDoesNotEvenDependOnJna() {
+        Manifest m = BUNDLES.get("dmtcp.ckpt.process");
+        List<String> jna = new ArrayList<>();
+        for (String header : List.of("Import-Package", "Require-Bundle", "DynamicImport-Package")) {
+            clauses(m, header).stream().filter(c -> c.contains("com.sun.jna")).forEach(c -> jna.add(header + ": " + c));
+        }
+        assertEquals("ckpt.process dumps and restores through mem.native's typed API only", List.of(), jna);
     }
 
     @Test

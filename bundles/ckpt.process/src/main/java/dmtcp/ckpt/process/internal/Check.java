@@ -1,9 +1,9 @@
 package dmtcp.ckpt.process.internal;
 
 import dmtcp.core.boot.Probe;
-import dmtcp.mem.linux.api.Checkpointer;
+import dmtcp.ckpt.process.internal.task.Checkpointer;
 import dmtcp.mem.linux.api.FdInfo;
-import dmtcp.mem.linux.api.ResourceHooks;
+import dmtcp.ckpt.process.internal.task.ResourceHooks;
 import dmtcp.mem.linux.api.UnsupportedFdException;
 import dmtcp.mem.linux.api.Child;
 import dmtcp.mem.linux.api.Freezer;
@@ -12,7 +12,7 @@ import dmtcp.mem.linux.api.MemorySink;
 import dmtcp.mem.linux.api.MemorySource;
 import dmtcp.mem.linux.api.ProcessState;
 import dmtcp.mem.linux.api.Processes;
-import dmtcp.mem.linux.api.Restorer;
+import dmtcp.ckpt.process.internal.task.Restorer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -13,7 +13,7 @@ import dmtcp.image.format.schema.JsonRecords;
 import dmtcp.image.format.schema.RecordReader;
 import dmtcp.mem.linux.api.FdInfo;
 import dmtcp.mem.linux.api.RemoteProcess;
-import dmtcp.mem.linux.api.ResourceHooks;
+import dmtcp.ckpt.process.internal.task.ResourceHooks;
 import dmtcp.mem.linux.api.UnsupportedFdException;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -116,7 +116,7 @@ public class ProcessHook implements BarrierHook {
     private static void warmUp() {
         Thread t = new Thread(() -> {
             try {
-                dmtcp.mem.linux.api.Checkpointer.warmUp();
+                dmtcp.ckpt.process.internal.task.Checkpointer.warmUp();
                 for (Class<?> c : new Class<?>[] {dmtcp.image.format.api.ImageWriter.class, ProcessImages.class,
                     dmtcp.image.format.api.ImageReader.class}) {
                     Class.forName(c.getName(), true, c.getClassLoader());

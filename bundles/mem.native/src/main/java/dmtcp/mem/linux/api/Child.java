@@ -43,7 +43,8 @@ public final class Child {
         return u;
     }
 
-    void uniqueId(String id) {
+    /** Gives a restored process the unique id it had when checkpointed (before anyone asked for one). */
+    public void uniqueId(String id) {
         this.uniqueId = id;
     }
 

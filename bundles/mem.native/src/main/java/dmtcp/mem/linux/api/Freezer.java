@@ -1,6 +1,6 @@
 package dmtcp.mem.linux.api;
 
-import dmtcp.mem.linux.internal.Tracee;
+import dmtcp.mem.linux.api.ThreadControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -43,9 +43,9 @@ public final class Freezer {
                         if (stopped.contains(t) || gone.contains(t) || seized.contains(t)) {
                             continue;
                         }
-                        int errno = Tracee.seizeLive(t);
+                        int errno = ThreadControl.seizeLive(t);
                         if (errno == 0) {
-                            Tracee.interrupt(t);
+                            ThreadControl.interrupt(t);
                             seized.add(t);
                         } else if (errno == ESRCH || (errno == EPERM && isZombie(pid, t))) {
                             gone.add(t); // exited, or a leader that left with pthread_exit: it never stops
@@ -75,7 +75,7 @@ public final class Freezer {
         } catch (RuntimeException e) {
             for (int t : stopped) {
                 try {
-                    Tracee.detach(t, 0);
+                    ThreadControl.detach(t, 0);
                 } catch (RuntimeException ignored) {
                     // already gone
                 }
@@ -103,17 +103,17 @@ public final class Freezer {
      */
     private static int waitInterrupted(int tid) {
         for (;;) {
-            int st = Tracee.waitTid(tid);
-            if (!Tracee.isStopped(st)) {
+            int st = ThreadControl.waitTid(tid);
+            if (!ThreadControl.isStopped(st)) {
                 return 0;
             }
-            if (Tracee.event(st) == dmtcp.mem.linux.internal.Ptrace.PTRACE_EVENT_STOP) {
-                return Tracee.stopSig(st);
+            if (ThreadControl.event(st) == dmtcp.mem.linux.internal.Ptrace.PTRACE_EVENT_STOP) {
+                return ThreadControl.stopSig(st);
             }
-            if (Tracee.event(st) != 0) {
-                Tracee.cont(tid, 0);
+            if (ThreadControl.event(st) != 0) {
+                ThreadControl.cont(tid, 0);
             } else {
-                Tracee.cont(tid, Tracee.stopSig(st)); // deliver it; the interrupt stop follows
+                ThreadControl.cont(tid, ThreadControl.stopSig(st)); // deliver it; the interrupt stop follows
             }
         }
     }

@@ -1,6 +1,6 @@
 package dmtcp.mem.linux.api;
 
-import dmtcp.mem.linux.internal.Tracee;
+import dmtcp.mem.linux.api.ThreadControl;
 import java.util.List;
 
 /**
@@ -36,7 +36,7 @@ public final class Frozen implements AutoCloseable {
     /**
      * Detaches every thread; signals that arrived while frozen and reached a thread during an
      * injected call are re-sent (with their siginfo where the kernel allows it, see
-     * {@code Tracee.resend}). Idempotent;
+     * {@code ThreadControl.resend}). Idempotent;
      * threads killed while frozen are skipped.
      */
     public void thaw() {
@@ -46,12 +46,12 @@ public final class Frozen implements AutoCloseable {
             }
             thawed = true;
             for (int t : tids) {
-                if (!Tracee.detachIfAlive(t, 0) && t != pid) {
-                    Tracee.reap(t);
+                if (!ThreadControl.detachIfAlive(t, 0) && t != pid) {
+                    ThreadControl.reap(t);
                 }
             }
-            for (Tracee.Caught p : Tracee.drainPending(tids)) {
-                Tracee.resend(pid, p);
+            for (ThreadControl.Caught p : ThreadControl.drainPending(tids)) {
+                ThreadControl.resend(pid, p);
             }
             return null;
         });

@@ -1,7 +1,7 @@
 package dmtcp.mem.linux.api;
 
 import dmtcp.mem.linux.internal.Inject;
-import dmtcp.mem.linux.internal.RemoteMemory;
+import dmtcp.mem.linux.api.ProcessMemory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,9 +32,43 @@ public final class Injector {
         return Inject.checkResult(tid, name, syscall(tid, nr, args), args);
     }
 
+    /**
+     * At a known site, on the tracer thread (a dump or restore that found its site once with
+     * {@link #findSite}): runs {@code nr(args...)} in the stopped thread {@code tid} at the
+     * {@code 0f 05} at {@code site}; returns the raw kernel result (a negative errno on failure).
+     * In a thread of a live program the call ends with the thread parked, its registers back.
+     */
+    public static long inject(int tid, long site, long nr, long... args) {
+        return Inject.syscall(tid, site, nr, args);
+    }
+
+    /** As {@link #inject}, a failure a {@link NativeException} naming {@code name} and the arguments. */
+    public static long injectChecked(int tid, long site, String name, long nr, long... args) {
+        return Inject.check(tid, site, name, nr, args);
+    }
+
+    /**
+     * {@code r} when it is no error (-4095..-1), else a {@link NativeException} naming the call
+     * {@code name(args)} injected in {@code tid}, each argument shown by {@code shown} (a
+     * pointer to a path written into the tracee: the path, not its address).
+     */
+    public static long checkResult(int tid, String name, long r, java.util.function.LongFunction<String> shown, long... args) {
+        return Inject.checkResult(tid, name, r, shown, args);
+    }
+
+    /** As {@link #checkResult(int, String, long, java.util.function.LongFunction, long...)}, arguments in hex. */
+    public static long checkResult(int tid, String name, long r, long... args) {
+        return Inject.checkResult(tid, name, r, args);
+    }
+
+    /** The address of a {@code syscall} instruction ({@code 0f 05}) in the thread's [vdso], else just before its rip. */
+    public static long findSite(int tid, ProcessMemory mem) {
+        return Inject.findSite(tid, mem);
+    }
+
     private static long site(int tid) {
         Long s = SITES.get(tid);
-        try (RemoteMemory mem = new RemoteMemory(tid)) {
+        try (ProcessMemory mem = new ProcessMemory(tid)) {
             if (s != null) {
                 byte[] b = mem.read(s, 2);
                 if (b[0] == 0x0f && b[1] == 0x05) {

@@ -118,7 +118,7 @@ public final class Processes {
      * Spawns {@code argv} but records the child as running {@code shown} (a restore stub
      * that will become the restored program).
      */
-    static Child spawnAs(List<String> argv, List<String> shown) {
+    public static Child spawnAs(List<String> argv, List<String> shown) {
         Path exe = resolveProgram(argv.get(0));
         int pid = Tracer.get().call(() -> posixSpawn(exe.toString(), argv));
         Child child = new Child(pid, shown.isEmpty() ? argv : shown);
@@ -128,7 +128,7 @@ public final class Processes {
     }
 
     /** Every child this JVM spawned, restore stubs included, in spawn order. */
-    static List<Child> allChildren() {
+    public static List<Child> allChildren() {
         return List.copyOf(ALL);
     }
 
@@ -160,6 +160,19 @@ public final class Processes {
     }
 
     /** Sends {@code sig} to {@code pid}; ESRCH (already gone) is ignored. */
+    /**
+     * Sends {@code sig} to the thread {@code tid} of process {@code pid} ({@code tgkill}): a
+     * signal queued to that thread, not to the process; a thread that is gone is not an error.
+     */
+    public static void signalThread(int pid, int tid, int sig) {
+        if (Libc.syscall(Sys.SYS_tgkill, pid, tid, sig, 0, 0, 0) != 0) {
+            int errno = Native.getLastError();
+            if (errno != 3) {
+                throw new NativeException("tgkill(" + pid + ", " + tid + ", " + sig + ")", errno, Libc.strerror(errno));
+            }
+        }
+    }
+
     public static void kill(int pid, int sig) {
         if (Libc.kill(pid, sig) != 0) {
             int errno = Native.getLastError();

@@ -1,5 +1,8 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.UserRegs;
+import dmtcp.mem.linux.api.ThreadControl;
+import dmtcp.mem.linux.api.ProcessMemory;
 import dmtcp.mem.linux.api.NativeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,13 +18,13 @@ public final class Inject {
 
     /**
      * Runs {@code nr(args)} in {@code tid} at the {@code 0f 05} at {@code site}; returns raw rax.
-     * In a thread of a live program ({@link Tracee#isLive}) the call ends with the thread
-     * {@linkplain Tracee#park parked}, its registers back: if this JVM dies between two
+     * In a thread of a live program ({@link ThreadControl#isLive}) the call ends with the thread
+     * {@linkplain ThreadControl#park parked}, its registers back: if this JVM dies between two
      * calls, the program runs on as if nothing had been injected.
      */
     public static long syscall(int tid, long site, long nr, long... args) {
-        Tracee.checkThread();
-        long[] saved = Tracee.getRegs(tid);
+        ThreadControl.checkThread();
+        long[] saved = ThreadControl.getRegs(tid);
         long[] r = saved.clone();
         r[UserRegs.RAX] = nr;
         for (int i = 0; i < ARG_REGS.length; i++) {
@@ -29,12 +32,12 @@ public final class Inject {
         }
         r[UserRegs.ORIG_RAX] = -1;
         r[UserRegs.RIP] = site;
-        Tracee.setRegs(tid, r);
-        Tracee.step(tid);
-        long[] after = Tracee.getRegs(tid);
-        Tracee.setRegs(tid, saved);
-        if (Tracee.isLive(tid)) {
-            Tracee.park(tid);
+        ThreadControl.setRegs(tid, r);
+        ThreadControl.step(tid);
+        long[] after = ThreadControl.getRegs(tid);
+        ThreadControl.setRegs(tid, saved);
+        if (ThreadControl.isLive(tid)) {
+            ThreadControl.park(tid);
         }
         if (after[UserRegs.RIP] != site + 2) {
             throw new IllegalStateException("injected syscall " + nr + " in " + tid + " stopped at 0x"
@@ -70,7 +73,7 @@ public final class Inject {
     }
 
     /** The address of a {@code 0f 05} in the thread's [vdso], else just before its rip. */
-    public static long findSite(int tid, RemoteMemory mem) {
+    public static long findSite(int tid, ProcessMemory mem) {
         for (String line : lines(Path.of("/proc", Integer.toString(tid), "maps"))) {
             if (line.endsWith("[vdso]")) {
                 String[] range = line.substring(0, line.indexOf(' ')).split("-");
@@ -84,7 +87,7 @@ public final class Inject {
                 }
             }
         }
-        long rip = Tracee.getRegs(tid)[UserRegs.RIP];
+        long rip = ThreadControl.getRegs(tid)[UserRegs.RIP];
         byte[] b = mem.read(rip - 2, 2);
         if (b[0] == 0x0f && b[1] == 0x05) {
             return rip - 2;

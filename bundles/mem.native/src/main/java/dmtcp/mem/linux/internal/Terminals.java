@@ -1,5 +1,6 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Fds;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import dmtcp.mem.linux.api.Termios;

@@ -1,5 +1,6 @@
 package dmtcp.mem.linux.internal;
 
+import dmtcp.mem.linux.api.Fds;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;

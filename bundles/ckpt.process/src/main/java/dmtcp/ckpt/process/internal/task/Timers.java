@@ -1,6 +1,7 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.ckpt.process.internal.task;
 
 import dmtcp.mem.linux.api.PosixTimer;
+import dmtcp.mem.linux.api.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,7 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * POSIX timers ({@code timer_create}). Dump: /proc/PID/timers (id, signal and sigev_value,
+ * Timers (CRIU's timer.c): the itimers (setitimer: ITIMER_REAL, VIRTUAL, PROF), injected
+ * getitimer at dump and setitimer at release; and the POSIX timers ({@code timer_create}). Dump: /proc/PID/timers (id, signal and sigev_value,
  * notification and target, clock) read from this JVM, then an injected {@code
  * timer_gettime} and {@code timer_getoverrun} per timer. Restore: {@code
  * prctl(PR_TIMER_CREATE_RESTORE_IDS, ON)}, {@code timer_create} of each timer under its
@@ -24,7 +26,7 @@ import java.util.Set;
  * last, while every signal is blocked in the process: what they queue is delivered once the
  * saved masks are set and the process is detached.
  */
-public final class Timers {
+final class Timers {
     private Timers() {}
 
     /** {@code si_code} of a timer's expiry. */
@@ -169,17 +171,17 @@ public final class Timers {
 
     /**
      * The timers with their value and interval (injected {@code timer_gettime}) and overrun
-     * (injected {@code timer_getoverrun}), asked in thread {@code tid}, output at {@code scratch}
+     * (injected {@code timer_getoverrun}), asked in the calls' thread, output at {@code scratch}
      * (32 bytes).
      */
-    static List<PosixTimer> withValues(List<PosixTimer> timers, int tid, long site, long scratch, RemoteMemory mem) {
+    static List<PosixTimer> withValues(List<PosixTimer> timers, Calls calls, long scratch) {
         List<PosixTimer> out = new ArrayList<>(timers.size());
         for (PosixTimer t : timers) {
-            Inject.check(tid, site, "timer_gettime(" + t.id() + ")", Sys.SYS_timer_gettime, t.id(), scratch);
-            ByteBuffer b = ByteBuffer.wrap(mem.read(scratch, 32)).order(ByteOrder.LITTLE_ENDIAN);
+            calls.call("timer_gettime(" + t.id() + ")", Sys.SYS_timer_gettime, t.id(), scratch);
+            ByteBuffer b = calls.read(scratch, 32);
             long interval = b.getLong(0) * NANOS + b.getLong(8);
             long value = b.getLong(16) * NANOS + b.getLong(24);
-            long overrun = Inject.syscall(tid, site, Sys.SYS_timer_getoverrun, t.id());
+            long overrun = calls.raw(Sys.SYS_timer_getoverrun, t.id());
             out.add(new PosixTimer(t.id(), t.clock(), t.sigevNotify(), t.signal(), t.sigval(), t.tid(), value, interval,
                     overrun < 0 ? 0 : (int) overrun));
         }
@@ -211,39 +213,39 @@ public final class Timers {
     }
 
     /**
-     * Creates the timers, disarmed, under their saved ids, injected in {@code tid} (any thread
+     * Creates the timers, disarmed, under their saved ids, injected in the calls' thread (any thread
      * of the process: timers belong to the process). Every thread a timer signals must exist
      * already; {@code newTids} maps each saved tid to the restored thread's.
      *
      * @param buf {@link #SCRATCH_SIZE} bytes of scratch memory in the process
      */
-    static void create(int tid, long site, RemoteMemory mem, long buf, List<PosixTimer> timers, Map<Integer, Integer> newTids) {
+    static void create(Calls calls, long buf, List<PosixTimer> timers, Map<Integer, Integer> newTids) {
         if (timers.isEmpty()) {
             return;
         }
         List<PosixTimer> byId = new ArrayList<>(timers);
         byId.sort(Comparator.comparingInt(PosixTimer::id));
-        boolean exact = restoreIdsByPrctl && Inject.syscall(tid, site, Sys.SYS_prctl, Sys.PR_TIMER_CREATE_RESTORE_IDS,
+        boolean exact = restoreIdsByPrctl && calls.raw(Sys.SYS_prctl, Sys.PR_TIMER_CREATE_RESTORE_IDS,
                 Sys.PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0) == 0;
         long idAddr = buf + SIGEVENT_SIZE;
         int rounds = 0;
         try {
             for (PosixTimer t : byId) {
                 int[] n = notifyFor(t, newTids);
-                mem.write(buf, sigevent(t, n[0], n[1]));
+                calls.mem.write(buf, sigevent(t, n[0], n[1]));
                 String what = "restore of " + t + ": timer_create";
                 if (exact) {
-                    mem.write(idAddr, le32(t.id()));
-                    Inject.check(tid, site, what, Sys.SYS_timer_create, t.clock(), buf, idAddr);
-                    int got = readInt(mem, idAddr);
+                    calls.mem.write(idAddr, le32(t.id()));
+                    calls.call(what, Sys.SYS_timer_create, t.clock(), buf, idAddr);
+                    int got = readInt(calls.mem, idAddr);
                     if (got != t.id()) {
                         throw new IllegalStateException(what + " with PR_TIMER_CREATE_RESTORE_IDS on gave id " + got);
                     }
                     continue;
                 }
                 for (;;) {
-                    Inject.check(tid, site, what, Sys.SYS_timer_create, t.clock(), buf, idAddr);
-                    int got = readInt(mem, idAddr);
+                    calls.call(what, Sys.SYS_timer_create, t.clock(), buf, idAddr);
+                    int got = readInt(calls.mem, idAddr);
                     if (got == t.id()) {
                         break;
                     }
@@ -251,7 +253,7 @@ public final class Timers {
                         throw new IllegalStateException(what + " gave id " + got + ", past the saved id, and this kernel"
                                 + " cannot be asked for an id (no prctl PR_TIMER_CREATE_RESTORE_IDS)");
                     }
-                    Inject.check(tid, site, "restore of " + t + ": timer_delete(" + got + ")", Sys.SYS_timer_delete, got);
+                    calls.call("restore of " + t + ": timer_delete(" + got + ")", Sys.SYS_timer_delete, got);
                     if (++rounds > MAX_LINEAR_ROUNDS) {
                         throw new IllegalStateException("restore of " + t + ": this kernel cannot be asked for a timer id (no prctl"
                                 + " PR_TIMER_CREATE_RESTORE_IDS) and reaching it took more than " + MAX_LINEAR_ROUNDS
@@ -261,12 +263,12 @@ public final class Timers {
             }
             if (exact) {
                 exact = false;
-                Inject.check(tid, site, "prctl(PR_TIMER_CREATE_RESTORE_IDS, OFF)", Sys.SYS_prctl, Sys.PR_TIMER_CREATE_RESTORE_IDS,
+                calls.call("prctl(PR_TIMER_CREATE_RESTORE_IDS, OFF)", Sys.SYS_prctl, Sys.PR_TIMER_CREATE_RESTORE_IDS,
                         Sys.PR_TIMER_CREATE_RESTORE_IDS_OFF, 0, 0, 0);
             }
         } finally {
             if (exact) { // a timer_create failed: the restore fails with that; the process is killed anyway
-                Inject.syscall(tid, site, Sys.SYS_prctl, Sys.PR_TIMER_CREATE_RESTORE_IDS, Sys.PR_TIMER_CREATE_RESTORE_IDS_OFF, 0, 0, 0);
+                calls.raw(Sys.SYS_prctl, Sys.PR_TIMER_CREATE_RESTORE_IDS, Sys.PR_TIMER_CREATE_RESTORE_IDS_OFF, 0, 0, 0);
             }
         }
     }
@@ -276,7 +278,7 @@ public final class Timers {
      * and interval; a periodic timer in {@code due} (its expiry was a queued signal) with 1 ns,
      * so that it queues that signal again itself at once.
      */
-    static void arm(int tid, long site, RemoteMemory mem, long buf, List<PosixTimer> timers, Set<Integer> due) {
+    static void arm(Calls calls, long buf, List<PosixTimer> timers, Set<Integer> due) {
         for (PosixTimer t : timers) {
             if (!t.armed()) {
                 continue;
@@ -284,8 +286,8 @@ public final class Timers {
             long value = due.contains(t.id()) ? 1 : t.valueNanos();
             ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
             b.putLong(t.intervalNanos() / NANOS).putLong(t.intervalNanos() % NANOS).putLong(value / NANOS).putLong(value % NANOS);
-            mem.write(buf, b.array());
-            Inject.check(tid, site, "restore of " + t + ": timer_settime", Sys.SYS_timer_settime, t.id(), 0, buf, 0);
+            calls.write(buf, b);
+            calls.call("restore of " + t + ": timer_settime", Sys.SYS_timer_settime, t.id(), 0, buf, 0);
         }
     }
 
@@ -314,11 +316,37 @@ public final class Timers {
         return null;
     }
 
+    /** The itimers ITIMER_REAL, VIRTUAL, PROF: injected getitimer, {interval sec, usec, value sec, usec}; 32 bytes at {@code scratch}. */
+    static long[][] itimers(Calls calls, long scratch) {
+        long[][] itimers = new long[3][];
+        for (int w = 0; w < 3; w++) {
+            calls.call("getitimer", Sys.SYS_getitimer, w, scratch);
+            ByteBuffer bb = calls.read(scratch, 32);
+            itimers[w] = new long[] {bb.getLong(0), bb.getLong(8), bb.getLong(16), bb.getLong(24)};
+        }
+        return itimers;
+    }
+
+    /** alarm/setitimer timers, with the time they had left at checkpoint time (at release). {@code buf}: 32 bytes. */
+    static void armItimers(long[][] itimers, Calls calls, long buf) {
+        for (int w = 0; w < itimers.length; w++) {
+            long[] t = itimers[w];
+            if (t[2] != 0 || t[3] != 0) {
+                ByteBuffer b = Calls.le(32);
+                for (long v : t) {
+                    b.putLong(v);
+                }
+                calls.write(buf, b);
+                calls.call("setitimer", Sys.SYS_setitimer, w, buf, 0);
+            }
+        }
+    }
+
     private static byte[] le32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 
-    private static int readInt(RemoteMemory mem, long addr) {
+    private static int readInt(dmtcp.mem.linux.api.ProcessMemory mem, long addr) {
         return ByteBuffer.wrap(mem.read(addr, 4)).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 }

@@ -1,4 +1,4 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
 /**
  * Word indexes into x86_64 {@code struct user_regs_struct} (&lt;sys/user.h&gt;), the

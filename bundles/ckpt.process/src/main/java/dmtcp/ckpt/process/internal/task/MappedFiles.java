@@ -1,5 +1,6 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.Mman;
 import dmtcp.mem.linux.api.MappedFile;
 import dmtcp.mem.linux.api.MemoryRegion;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * none; each result is kept for the life of the JVM per (path, inode, size, mtime), so a
  * frozen process pays for it at its first checkpoint only.
  */
-public final class MappedFiles {
+final class MappedFiles {
     private MappedFiles() {}
 
     /** &lt;elf.h&gt; */

@@ -1,4 +1,4 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
 /**
  * x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl) and the

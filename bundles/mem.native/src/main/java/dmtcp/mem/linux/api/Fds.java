@@ -1,4 +1,4 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
 import dmtcp.mem.linux.api.FdInfo;
 import java.io.IOException;
@@ -12,12 +12,15 @@ import java.util.List;
  * The file descriptor table of a frozen process as /proc shows it, read from this JVM:
  * /proc/PID/fd/N (target), /proc/PID/fdinfo/N (pos, flags and the kind's own lines) and a
  * stat through the fd link. Nothing is injected; what each fd is and whether it can be saved
- * is for the resource handlers to say ({@link dmtcp.mem.linux.api.ResourceHooks#claim}).
+ * is for the resource handlers to say (through the ResourceHooks of dmtcp.ckpt.process).
  */
 public final class Fds {
     private Fds() {}
 
     /** &lt;fcntl.h&gt; (octal as in the headers). */
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
     public static final int O_ACCMODE = 03;
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
@@ -26,6 +29,8 @@ public final class Fds {
     public static final int O_DIRECTORY = 0200000;
     public static final int O_CLOEXEC = 02000000;
     public static final int O_TMPFILE = 020200000;
+    /** The dirfd of openat that means the current directory. */
+    public static final int AT_FDCWD = -100;
 
     /** Every open fd of the process whose live thread is {@code live}, in fd order. */
     public static List<FdInfo> list(int live) throws IOException {

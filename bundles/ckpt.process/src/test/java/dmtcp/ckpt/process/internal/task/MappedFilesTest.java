@@ -1,13 +1,15 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.MappedFile;
+import dmtcp.mem.linux.api.Maps;
+import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.Mman;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import dmtcp.mem.linux.api.MappedFile;
-import dmtcp.mem.linux.api.MemoryRegion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

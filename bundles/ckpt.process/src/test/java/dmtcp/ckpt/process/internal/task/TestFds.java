@@ -1,5 +1,13 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.FdInfo;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.MemorySink;
+import dmtcp.mem.linux.api.MemorySource;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.RemoteProcess;
+import dmtcp.mem.linux.api.UnsupportedFdException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

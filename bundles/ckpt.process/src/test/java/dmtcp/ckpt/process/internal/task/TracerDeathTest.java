@@ -1,5 +1,6 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.CPrograms;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 

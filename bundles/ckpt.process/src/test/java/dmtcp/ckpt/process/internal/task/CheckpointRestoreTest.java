@@ -1,5 +1,14 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.CPrograms;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Freezer;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.NativeException;
+import dmtcp.mem.linux.api.PosixTimer;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.Processes;
+import dmtcp.mem.linux.api.ThreadState;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -232,7 +241,7 @@ public class CheckpointRestoreTest {
             Child c = start(out, 5, "attrs", dir.toString());
             // two blocked signals stay pending: one process-wide, one queued to the thread
             c.signal(12);
-            dmtcp.mem.linux.internal.Libc.syscall(dmtcp.mem.linux.internal.Sys.SYS_tgkill, c.pid(), c.pid(), 36, 0, 0, 0);
+            Processes.signalThread(c.pid(), c.pid(), 36);
             long deadline = System.currentTimeMillis() + 5000;
             int firstPending;
             for (;;) {
@@ -688,11 +697,11 @@ public class CheckpointRestoreTest {
         Child c = start(out, 3, "timers");
         for (int round = 0; round < 2; round++) {
             int n = CPrograms.lines(out).size();
-            dmtcp.mem.linux.internal.Timers.restoreIdsByPrctl = false; // create and delete until each id comes round
+            Timers.restoreIdsByPrctl = false; // create and delete until each id comes round
             try {
                 c = cycle(c, out);
             } finally {
-                dmtcp.mem.linux.internal.Timers.restoreIdsByPrctl = true;
+                Timers.restoreIdsByPrctl = true;
             }
             assertSameTimers(lastDump, c);
             List<String> l = CPrograms.awaitLines(out, n + 5, 10_000);

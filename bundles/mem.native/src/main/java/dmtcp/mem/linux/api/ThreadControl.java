@@ -1,22 +1,34 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
 import static dmtcp.mem.linux.internal.Ptrace.*;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import dmtcp.mem.linux.api.NativeException;
-import dmtcp.mem.linux.api.Tracer;
+import dmtcp.mem.linux.internal.Libc;
+import dmtcp.mem.linux.internal.Ptrace;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Throwing wrappers over the ptrace requests this layer makes, plus waiting for a
- * tracee's stops. Every method must run on {@link Tracer#get()}'s thread; errors are
+ * Tracee control: throwing wrappers over the ptrace requests (seize, interrupt, continue,
+ * single-step, detach; registers as {@code long[]} indexed by {@link UserRegs}, the XSAVE
+ * area, signal mask, rseq, queued signals), plus waiting for a tracee's stops. Every method must run on {@link Tracer#get()}'s thread; errors are
  * {@link NativeException}s naming the request, its tid and errno.
  */
-public final class Tracee {
-    private Tracee() {}
+public final class ThreadControl {
+    private ThreadControl() {}
+
+    /** PTRACE_SEIZE options (&lt;linux/ptrace.h&gt;). */
+    public static final int PTRACE_O_TRACECLONE = Ptrace.PTRACE_O_TRACECLONE;
+    public static final int PTRACE_O_TRACEEXEC = Ptrace.PTRACE_O_TRACEEXEC;
+    public static final int PTRACE_O_EXITKILL = Ptrace.PTRACE_O_EXITKILL;
+    /** Event stops ({@link #event} of a wait status). */
+    public static final int PTRACE_EVENT_CLONE = Ptrace.PTRACE_EVENT_CLONE;
+    public static final int PTRACE_EVENT_EXEC = Ptrace.PTRACE_EVENT_EXEC;
+    public static final int PTRACE_EVENT_STOP = Ptrace.PTRACE_EVENT_STOP;
+    /** sizeof(siginfo_t): the raw siginfo of {@link #pendingSignals}. */
+    public static final int SIGINFO_SIZE = Ptrace.SIGINFO_SIZE;
 
     /** Scratch native memory, used only from the tracer thread. */
     private static final Memory IOV = new Memory(16);
@@ -37,6 +49,23 @@ public final class Tracee {
      * with its siginfo (PTRACE_GETSIGINFO; null if it could not be read).
      */
     public record Caught(int tid, int sig, byte[] siginfo) {}
+
+    /**
+     * Loads and links the native bindings and the primitives a checkpoint uses (ptrace, uio,
+     * libc; remote memory, injection, pagemap, limits), so that a frozen program does not
+     * wait for class loading. Safe from any thread.
+     */
+    public static void warmUp() {
+        for (Class<?> c : new Class<?>[] {Ptrace.class, dmtcp.mem.linux.internal.Uio.class, Libc.class,
+            dmtcp.mem.linux.internal.Inject.class, ThreadControl.class, ProcessMemory.class, Injector.class, Maps.class,
+            Pagemap.class, Rlimits.class, Scratch.class, Fds.class}) {
+            try {
+                Class.forName(c.getName(), true, ThreadControl.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // it loads when first used
+            }
+        }
+    }
 
     public static void checkThread() {
         if (!Tracer.get().isTracerThread()) {
@@ -213,6 +242,24 @@ public final class Tracee {
             }
             off += n;
         }
+    }
+
+    /**
+     * {@code get_robust_list(tid)} asked from this JVM (it needs only PTRACE_MODE_READ access):
+     * {head, length}; head 0 when none.
+     */
+    public static long[] robustList(int tid) {
+        Memory m = new Memory(16);
+        if (Libc.syscall(Sys.SYS_get_robust_list, tid, Pointer.nativeValue(m), Pointer.nativeValue(m) + 8, 0, 0, 0) != 0) {
+            throw error("get_robust_list(" + tid + ")");
+        }
+        return new long[] {m.getLong(0), m.getLong(8)};
+    }
+
+    /** waitpid(tid, __WALL | WNOHANG): the status word of a change already there, or -1 when none (or no such child). */
+    public static int poll(int tid) {
+        int[] st = new int[1];
+        return Libc.waitpid(tid, st, Libc.__WALL | Libc.WNOHANG) == tid ? st[0] : -1;
     }
 
     /** waitpid(tid, __WALL) retrying EINTR; returns the status word. */

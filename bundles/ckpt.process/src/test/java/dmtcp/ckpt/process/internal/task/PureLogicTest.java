@@ -1,43 +1,20 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.Mman;
+import dmtcp.mem.linux.api.PosixTimer;
+import dmtcp.mem.linux.api.Sys;
+import dmtcp.mem.linux.api.UserRegs;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dmtcp.mem.linux.api.MemoryRegion;
-import dmtcp.mem.linux.api.PosixTimer;
 import java.util.List;
 import org.junit.Test;
 
-/** The parts of the engine that are pure functions: maps parsing, restart fixups, hole finding, fds, POSIX timers. */
+/** The parts of the engine that are pure functions: restart fixups, hole finding, fds, POSIX timers. */
 public class PureLogicTest {
-
-    @Test
-    public void parsesEveryFieldOfAMapsLine() {
-        MemoryRegion r = Maps.parse("7f0e04f63000-7f0e04f65000 rw-p 001d3000 fe:00 339380                     /usr/lib/x86_64-linux-gnu/libc.so.6");
-        assertEquals(0x7f0e04f63000L, r.start());
-        assertEquals(0x7f0e04f65000L, r.end());
-        assertEquals(Mman.PROT_READ | Mman.PROT_WRITE, r.prot());
-        assertFalse(r.shared());
-        assertEquals(0x1d3000, r.offset());
-        assertEquals(0xfe, r.devMajor());
-        assertEquals(0, r.devMinor());
-        assertEquals(339380, r.inode());
-        assertEquals("/usr/lib/x86_64-linux-gnu/libc.so.6", r.path());
-        assertTrue(r.isFile());
-
-        MemoryRegion anon = Maps.parse("56063116e000-56063117e000 ---s 00000000 00:00 0 ");
-        assertEquals(0, anon.prot());
-        assertTrue(anon.shared());
-        assertEquals("", anon.path());
-        assertFalse(anon.isFile());
-
-        MemoryRegion deleted = Maps.parse("7f00000000-7f00004000 r-xp 00002000 fe:00 77 /tmp/a b (deleted)");
-        assertEquals("/tmp/a b (deleted)", deleted.path());
-        assertFalse(deleted.isFile());
-        assertTrue(Maps.parse("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]").isKernelProvided());
-    }
 
     private static long[] regs(long origRax, long rax, long rip) {
         long[] r = new long[UserRegs.COUNT];
@@ -50,19 +27,19 @@ public class PureLogicTest {
     @Test
     public void interruptedSyscallsRestartOrReturnEintr() {
         for (long code : new long[] {Sys.ERESTARTSYS, Sys.ERESTARTNOINTR, Sys.ERESTARTNOHAND}) {
-            long[] r = Restorer.resumeRegs(regs(0, -code, 0x1002));
+            long[] r = Threads.resumeRegs(regs(0, -code, 0x1002));
             assertEquals("re-run read()", 0, r[UserRegs.RAX]);
             assertEquals(0x1000, r[UserRegs.RIP]);
             assertEquals(-1, r[UserRegs.ORIG_RAX]);
         }
-        long[] sleep = Restorer.resumeRegs(regs(230, -Sys.ERESTART_RESTARTBLOCK, 0x2002));
+        long[] sleep = Threads.resumeRegs(regs(230, -Sys.ERESTART_RESTARTBLOCK, 0x2002));
         assertEquals(-Sys.EINTR, sleep[UserRegs.RAX]);
         assertEquals(0x2002, sleep[UserRegs.RIP]);
         // a finished syscall's result and a thread outside any syscall stay as they were
-        long[] done = Restorer.resumeRegs(regs(1, 5, 0x3002));
+        long[] done = Threads.resumeRegs(regs(1, 5, 0x3002));
         assertEquals(5, done[UserRegs.RAX]);
         assertEquals(0x3002, done[UserRegs.RIP]);
-        long[] user = Restorer.resumeRegs(regs(-1, -Sys.ERESTARTSYS, 0x4000));
+        long[] user = Threads.resumeRegs(regs(-1, -Sys.ERESTARTSYS, 0x4000));
         assertEquals(-Sys.ERESTARTSYS, user[UserRegs.RAX]);
         assertEquals(0x4000, user[UserRegs.RIP]);
     }
@@ -70,9 +47,9 @@ public class PureLogicTest {
     @Test
     public void gapsLeaveAGuardPageEachSide() {
         List<long[]> busy = List.of(new long[] {0x100000, 0x200000}, new long[] {0x205000, 0x300000});
-        long g = Restorer.gap(busy, 0x1000);
+        long g = Mappings.gap(busy, 0x1000);
         assertEquals(0x201000, g); // 0x200000 + guard; 0x202000..0x205000 leaves a guard before the next
-        long big = Restorer.gap(busy, 0x10000);
+        long big = Mappings.gap(busy, 0x10000);
         assertEquals(0x301000, big);
     }
 
@@ -156,7 +133,7 @@ public class PureLogicTest {
     @Test
     public void refusesRegionsAndSavedPagesThatARestoreMustNotFollow() {
         var page = new dmtcp.mem.linux.api.PageRange(0, 4096);
-        Restorer.validate(withRegions(region(0x10000, 0x12000, List.of(page)), region(0x12000, 0x13000, List.of())));
+        Mappings.validate(withRegions(region(0x10000, 0x12000, List.of(page)), region(0x12000, 0x13000, List.of())));
         for (dmtcp.mem.linux.api.ProcessState bad : List.of(
                 withRegions(region(0x10000, 0x11000, List.of(new dmtcp.mem.linux.api.PageRange(4096, 4096))),
                         region(0x11000, 0x12000, List.of())),
@@ -166,7 +143,7 @@ public class PureLogicTest {
                 withRegions(region(0x10000, 0x12000, List.of(new dmtcp.mem.linux.api.PageRange(4096, 4096), page))),
                 withRegions(region(0x10000, 0x12000, List.of(new dmtcp.mem.linux.api.PageRange(0, Long.MAX_VALUE & ~4095L)))))) {
             try {
-                Restorer.validate(bad);
+                Mappings.validate(bad);
                 org.junit.Assert.fail("accepted " + bad.regions());
             } catch (IllegalArgumentException e) {
                 assertTrue(e.getMessage(), e.getMessage().startsWith("the region "));

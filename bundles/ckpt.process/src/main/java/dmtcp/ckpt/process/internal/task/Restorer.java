@@ -1,4 +1,13 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
+
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.MappedFile;
+import dmtcp.mem.linux.api.MemorySource;
+import dmtcp.mem.linux.api.PosixTimer;
+import dmtcp.mem.linux.api.ProcessLock;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.Processes;
+import dmtcp.mem.linux.api.Tracer;
 
 /**
  * Restores a {@link ProcessState} as a new child of this JVM: spawns {@code /bin/sh -c
@@ -47,11 +56,11 @@ public final class Restorer {
      */
     public static Prepared prepare(ProcessState state, MemorySource source, String uniqueId) {
         // before anything starts: a description a restore must not follow, a program modified since
-        dmtcp.mem.linux.internal.Restorer.validate(state);
-        dmtcp.mem.linux.internal.MappedFiles.verify(state.exe(), state.files());
+        Mappings.validate(state);
+        MappedFiles.verify(state.exe(), state.files());
         return Tracer.get().call(() -> {
-            Child stub = Processes.spawnAs(dmtcp.mem.linux.internal.Restorer.stubCommand(state), state.argv());
-            dmtcp.mem.linux.internal.Restorer r = new dmtcp.mem.linux.internal.Restorer(state, source, stub);
+            Child stub = Processes.spawnAs(Stub.command(state), state.argv());
+            Restore r = new Restore(state, source, stub);
             try {
                 r.build();
             } catch (java.io.IOException e) {
@@ -66,11 +75,11 @@ public final class Restorer {
 
     /** A process {@link #prepare rebuilt} and held stopped: release it or abandon it, once. */
     public static final class Prepared {
-        private final dmtcp.mem.linux.internal.Restorer restorer;
+        private final Restore restorer;
         private final Child child;
         private boolean settled;
 
-        private Prepared(dmtcp.mem.linux.internal.Restorer restorer, Child child) {
+        private Prepared(Restore restorer, Child child) {
             this.restorer = restorer;
             this.child = child;
         }

@@ -1,5 +1,8 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
+import dmtcp.mem.linux.internal.Libc;
+import dmtcp.mem.linux.internal.Uio;
+import java.nio.ByteBuffer;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -8,15 +11,18 @@ import dmtcp.mem.linux.api.NativeException;
 /**
  * Reading and writing another process's memory: {@code process_vm_readv} where the pages
  * are readable, {@code /proc/PID/mem} (which the kernel serves with FOLL_FORCE, so it also
- * reaches read-only and PROT_NONE pages) where they are not, and for every write.
+ * reaches read-only and PROT_NONE pages) where they are not, and for every write. Bulk
+ * transfers go straight between the tracee and a direct {@link ByteBuffer} (no copy through
+ * the Java heap): a dump streams its pages with {@link #readv}, a restore fills them with
+ * {@link #write(long, ByteBuffer)}. Not thread-safe; one instance per tracee and use.
  */
-public final class RemoteMemory implements AutoCloseable {
+public final class ProcessMemory implements AutoCloseable {
     private final int pid;
     private int memFd = -1;
     private final Memory iov = new Memory(16L * Uio.UIO_MAXIOV);
     private final Memory local = new Memory(16);
 
-    public RemoteMemory(int pid) {
+    public ProcessMemory(int pid) {
         this.pid = pid;
     }
 
@@ -36,12 +42,40 @@ public final class RemoteMemory implements AutoCloseable {
         return memFd;
     }
 
+    /** The most ranges one {@code process_vm_readv} takes (UIO_MAXIOV); {@link #readv} takes more in several calls. */
+    public static final int MAX_RANGES = Uio.UIO_MAXIOV;
+
     /**
-     * Reads the remote ranges {@code (addrs[i], lens[i])} for i in [from, to) into
-     * {@code buf} back to back. process_vm_readv first; what it could not read comes
+     * Reads the remote ranges {@code (addrs[i], lens[i])} for i in [from, to) into the direct
+     * buffer {@code dst} back to back, from its position (which is left as it was; the caller
+     * slices the bytes by the lengths). process_vm_readv first; what it could not read comes
      * from /proc/PID/mem.
      */
-    public void readv(long buf, long[] addrs, long[] lens, int from, int to) {
+    public void readv(ByteBuffer dst, long[] addrs, long[] lens, int from, int to) {
+        long total = 0;
+        for (int i = from; i < to; i++) {
+            total += lens[i];
+        }
+        readv(address(dst, total), addrs, lens, from, to);
+    }
+
+    /** Writes the bytes of the direct buffer {@code src} from its position to its limit at {@code addr} (through /proc/PID/mem). */
+    public void write(long addr, ByteBuffer src) {
+        writeMem(addr, address(src, src.remaining()), src.remaining());
+    }
+
+    /** The native address of a direct buffer's position, checked to hold {@code len} bytes from there. */
+    private static long address(ByteBuffer b, long len) {
+        if (!b.isDirect()) {
+            throw new IllegalArgumentException("a bulk transfer needs a direct buffer (ByteBuffer.allocateDirect)");
+        }
+        if (len > b.remaining()) {
+            throw new IllegalArgumentException(len + " bytes asked of a buffer with " + b.remaining() + " left");
+        }
+        return Pointer.nativeValue(Native.getDirectBufferPointer(b)) + b.position();
+    }
+
+    private void readv(long buf, long[] addrs, long[] lens, int from, int to) {
         int i = from;
         long dst = buf;
         while (i < to) {
@@ -77,7 +111,7 @@ public final class RemoteMemory implements AutoCloseable {
     }
 
     /** pread from /proc/PID/mem, all {@code len} bytes or an error. */
-    public void readMem(long buf, long addr, long len) {
+    private void readMem(long buf, long addr, long len) {
         int fd = memFd();
         while (len > 0) {
             long r = Uio.pread(fd, buf, len, addr);
@@ -92,7 +126,7 @@ public final class RemoteMemory implements AutoCloseable {
     }
 
     /** pwrite to /proc/PID/mem, all {@code len} bytes or an error. */
-    public void writeMem(long addr, long buf, long len) {
+    private void writeMem(long addr, long buf, long len) {
         int fd = memFd();
         while (len > 0) {
             long r = Uio.pwrite(fd, buf, len, addr);

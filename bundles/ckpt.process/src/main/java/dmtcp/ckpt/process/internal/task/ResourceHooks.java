@@ -1,4 +1,8 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
+
+import dmtcp.mem.linux.api.FdInfo;
+import dmtcp.mem.linux.api.RemoteProcess;
+import dmtcp.mem.linux.api.UnsupportedFdException;
 
 import java.io.IOException;
 import java.util.List;
@@ -6,7 +10,7 @@ import java.util.Map;
 
 /**
  * What the engine calls for the resources it does not save itself (file descriptors today):
- * the seam between mem.native's dump and restore of the core task state and the resource
+ * the seam between the dump and restore of the core task state (this package) and the resource
  * handlers (the dispatcher of dmtcp.ckpt.process, see its spi package). The dump calls {@link
  * #claim} before anything is injected, then {@link #dump} while the process is frozen; the
  * restore calls {@link #beforeThreads} once memory and mm layout are back, {@link

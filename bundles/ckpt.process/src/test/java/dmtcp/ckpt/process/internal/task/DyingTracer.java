@@ -1,6 +1,15 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
-import dmtcp.mem.linux.internal.Sys;
+import dmtcp.mem.linux.api.CPrograms;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Freezer;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.Injector;
+import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.MemorySink;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.Processes;
+import dmtcp.mem.linux.api.Sys;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,5 +1,8 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.MemoryRegion;
+import dmtcp.mem.linux.api.MemorySink;
+import dmtcp.mem.linux.api.MemorySource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

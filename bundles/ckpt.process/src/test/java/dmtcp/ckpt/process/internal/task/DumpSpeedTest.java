@@ -1,5 +1,11 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
+import dmtcp.mem.linux.api.CPrograms;
+import dmtcp.mem.linux.api.Child;
+import dmtcp.mem.linux.api.Freezer;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.Processes;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 

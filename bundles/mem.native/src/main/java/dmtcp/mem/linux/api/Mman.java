@@ -1,4 +1,4 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
 /** &lt;sys/mman.h&gt; constants (x86_64), as in the kernel headers. */
 public final class Mman {

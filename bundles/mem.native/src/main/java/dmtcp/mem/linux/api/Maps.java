@@ -1,4 +1,4 @@
-package dmtcp.mem.linux.internal;
+package dmtcp.mem.linux.api;
 
 import dmtcp.mem.linux.api.MemoryRegion;
 import java.io.IOException;

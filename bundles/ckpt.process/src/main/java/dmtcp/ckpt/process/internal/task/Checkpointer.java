@@ -1,6 +1,14 @@
-package dmtcp.mem.linux.api;
+package dmtcp.ckpt.process.internal.task;
 
-import dmtcp.mem.linux.internal.Dumper;
+import dmtcp.mem.linux.api.Freezer;
+import dmtcp.mem.linux.api.Frozen;
+import dmtcp.mem.linux.api.Maps;
+import dmtcp.mem.linux.api.MemorySink;
+import dmtcp.mem.linux.api.PosixTimer;
+import dmtcp.mem.linux.api.ProcessState;
+import dmtcp.mem.linux.api.ThreadControl;
+import dmtcp.mem.linux.api.Tracer;
+import dmtcp.mem.linux.api.UnsupportedFdException;
 
 /**
  * Dumps a process from outside: its threads' registers, FP state, signal masks, rseq,
@@ -24,10 +32,11 @@ public final class Checkpointer {
      * so that a frozen program does not wait for class loading. Safe from any thread.
      */
     public static void warmUp() {
-        for (String c : new String[] {"Ptrace", "Uio", "Mman", "Sys", "UserRegs", "Tracee", "RemoteMemory", "Inject", "Maps",
-            "Dumper", "Restorer"}) {
+        ThreadControl.warmUp();
+        for (Class<?> c : new Class<?>[] {Dump.class, Restore.class, Calls.class, Threads.class, Pages.class, Mappings.class,
+            Signals.class, Limits.class, Timers.class, Mm.class, Stub.class}) {
             try {
-                Class.forName("dmtcp.mem.linux.internal." + c, true, Checkpointer.class.getClassLoader());
+                Class.forName(c.getName(), true, Checkpointer.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 // it loads when first used
             }
@@ -37,8 +46,8 @@ public final class Checkpointer {
             // MappedFiles.identify runs, and caches the libraries programs share (libc, ld.so),
             // so that the first checkpoint does not pay for them while its program is frozen
             int self = (int) ProcessHandle.current().pid();
-            dmtcp.mem.linux.internal.MappedFiles.identify(java.nio.file.Files.readSymbolicLink(
-                    java.nio.file.Path.of("/proc/self/exe")).toString(), dmtcp.mem.linux.internal.Maps.read(self));
+            MappedFiles.identify(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/exe")).toString(),
+                    Maps.read(self));
         } catch (java.io.IOException | RuntimeException e) {
             // it is done at the first dump
         }
@@ -59,7 +68,7 @@ public final class Checkpointer {
     public static ProcessState dump(Frozen frozen, MemorySink sink, ResourceHooks hooks) {
         return Tracer.get().call(() -> {
             try {
-                return new Dumper(frozen.pid(), frozen.tids(), frozen.groupStopped(), hooks).dump(sink);
+                return new Dump(frozen.pid(), frozen.tids(), frozen.groupStopped(), hooks).dump(sink);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
