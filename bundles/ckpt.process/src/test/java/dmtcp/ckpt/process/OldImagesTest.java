@@ -57,7 +57,8 @@ public class OldImagesTest {
             assertTrue(text, text.contains("regions (3): 28 KiB mapped, 16 KiB saved\n"));
             assertTrue(text, text.contains("  00007f00dd000000-00007f00dd002000 rw-s     4096 B  /tmp/hsperfdata_u/4711\n"));
             assertTrue(text, text.contains("  3    1      signal   32     tid 4712                1       30000000\n"));
-            assertTrue(text, text.contains("fds (2)\n  0    terminal   /dev/pts/3\n  3    file       /tmp/t/data\n"));
+            assertTrue(text, text.contains("fds (2)\n  0    terminal   /dev/pts/3 termios={\"iflag\":1,\"cc\":\"Axx/\"} winsize={\"rows\":33,\"cols\":111}\n"
+                    + "  3    file       /tmp/t/data offset=4096 mode=0100644\n"));
             JsonObject json = JsonParser.parseString(Inspect.json(image.toString())).getAsJsonObject();
             assertEquals(0, json.getAsJsonObject("process").get(ProcessSchema.SCHEMA).getAsInt());
             assertEquals(4711, json.getAsJsonObject("process").get("pid").getAsInt());
