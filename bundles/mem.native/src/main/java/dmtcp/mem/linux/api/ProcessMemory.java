@@ -112,27 +112,27 @@ public final class ProcessMemory implements AutoCloseable {
 
     /** pread from /proc/PID/mem, all {@code len} bytes or an error. */
     private void readMem(long buf, long addr, long len) {
-        int fd = memFd();
-        while (len > 0) {
-            long r = Uio.pread(fd, buf, len, addr);
-            if (r <= 0) {
-                int errno = r < 0 ? Native.getLastError() : 5;
-                throw new NativeException("pread(/proc/" + pid + "/mem, 0x" + Long.toHexString(addr) + ", " + len + ")", errno, Libc.strerror(errno));
-            }
-            buf += r;
-            addr += r;
-            len -= r;
-        }
+        whole("pread", Uio::pread, buf, addr, len);
     }
 
     /** pwrite to /proc/PID/mem, all {@code len} bytes or an error. */
     private void writeMem(long addr, long buf, long len) {
+        whole("pwrite", Uio::pwrite, buf, addr, len);
+    }
+
+    /** {@code pread} or {@code pwrite} at /proc/PID/mem. */
+    private interface MemIo {
+        long call(int fd, long buf, long count, long offset);
+    }
+
+    /** {@code io} repeated until all {@code len} bytes at {@code addr} are done; an error or end of file is a NativeException. */
+    private void whole(String name, MemIo io, long buf, long addr, long len) {
         int fd = memFd();
         while (len > 0) {
-            long r = Uio.pwrite(fd, buf, len, addr);
+            long r = io.call(fd, buf, len, addr);
             if (r <= 0) {
                 int errno = r < 0 ? Native.getLastError() : 5;
-                throw new NativeException("pwrite(/proc/" + pid + "/mem, 0x" + Long.toHexString(addr) + ", " + len + ")", errno, Libc.strerror(errno));
+                throw new NativeException(name + "(/proc/" + pid + "/mem, 0x" + Long.toHexString(addr) + ", " + len + ")", errno, Libc.strerror(errno));
             }
             buf += r;
             addr += r;
