@@ -128,14 +128,14 @@ public final class Inspect {
         }
         out.append(String.format("fds (%d)%n", rec.fds().size()));
         for (SavedFd f : rec.fds()) {
-            out.append(String.format("  %-4d %-10s %s%n", f.fd(), f.kind(), details(JsonRecords.json(f.data()))).stripTrailing()).append('\n');
+            out.append(String.format("  %-4d %-10s %s", f.fd(), f.kind(), details(JsonRecords.json(f.data()))).stripTrailing()).append('\n');
         }
         if (!rec.records().isEmpty()) {
             out.append(String.format("plugin records (%d)%n", rec.records().size()));
             for (JsonElement e : rec.records()) {
                 JsonObject r = e.getAsJsonObject();
                 boolean required = r.has("required") && r.get("required").getAsBoolean();
-                out.append(String.format("  %s v%d%s  %s%n", r.get("name").getAsString(), r.get("version").getAsInt(),
+                out.append(String.format("  %s v%d%s  %s", r.get("name").getAsString(), r.get("version").getAsInt(),
                         required ? " (required)" : "", details(r.getAsJsonObject("data"))).stripTrailing()).append('\n');
             }
         }
