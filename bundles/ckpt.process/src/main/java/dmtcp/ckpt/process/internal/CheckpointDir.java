@@ -29,6 +29,7 @@ final class CheckpointDir {
     /**
      * A temporary image as image.format's ImageWriter names it beside its target: {@code
      * .<target>.<writer pid>-<n>.tmp}, the target being one of ours ({@code ckpt_*.dmtcp}).
+     * core.barrier gives a replaced image the same kind of name until it has removed it.
      */
     static final Pattern TEMPORARY = Pattern.compile("\\.ckpt_.+\\.dmtcp\\.(\\d+)-\\d+\\.tmp");
 

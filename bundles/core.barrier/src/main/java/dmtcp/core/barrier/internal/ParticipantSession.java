@@ -14,7 +14,6 @@ import dmtcp.core.barrier.spi.SubBarrier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,6 +73,7 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile boolean restartRound;
     /** Images of the current round: temporary path to target path. */
     private final Map<Path, Path> images = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    private final ImageCommit commit = new ImageCommit();
     private volatile boolean closed;
     private Thread reader;
 
@@ -344,13 +344,15 @@ public final class ParticipantSession implements AutoCloseable {
         roundHooks = List.of();
     }
 
-    /** Every participant wrote its images: put ours in place (rename is atomic on one file system). */
+    /**
+     * Every participant wrote its images: put ours in place (rename is atomic on one file
+     * system; the images they replace are removed off the round, see {@link ImageCommit}).
+     */
     private void commitImages() throws IOException {
         synchronized (images) {
             for (Map.Entry<Path, Path> e : images.entrySet()) {
                 if (!e.getKey().equals(e.getValue())) {
-                    Files.move(e.getKey(), e.getValue(), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
+                    commit.replace(e.getKey(), e.getValue());
                 }
             }
         }

@@ -63,6 +63,8 @@ public interface StageContext {
      * name: the participant renames it to {@code target} only once the coordinator has
      * confirmed that every participant wrote its images (the start of REFILLED), and
      * deletes it if the round is aborted, so a failed round never replaces a good image.
+     * The image it replaces is removed after the rename, off the round, under the name
+     * {@code .<target name>.<pid>-<n>.tmp} meanwhile.
      */
     void addImage(Path temporary, Path target);
 }
