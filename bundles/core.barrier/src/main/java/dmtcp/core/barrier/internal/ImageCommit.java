@@ -1,5 +1,6 @@
 package dmtcp.core.barrier.internal;
 
+import dmtcp.core.barrier.spi.ImagePlacement;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Puts a round's new image in place of the previous one without making the round wait for
@@ -19,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * So the previous image gets a second name first (a hard link, in the same folder), the new
  * one is renamed over the old name (atomic: the name always holds a whole image, the old one
  * or the new one), and the second name is removed afterwards, off the round.
+ *
+ * When an {@link ImagePlacement} can swap the two names ({@code renameat2} with
+ * RENAME_EXCHANGE), that is done instead: it also spares the rename ext4's auto_da_alloc,
+ * which allocates a replacing file's delayed blocks inside the rename (~0.2 s for 515 MB,
+ * ~0.4 s for 1 GB); the temporary name then holds the previous image until it is removed.
  *
  * <p>The second name is {@code .<target name>.<this pid>-<n>.tmp}, the convention of the
  * temporary images the writers leave when they die: a launcher killed before it removed it
@@ -42,14 +49,17 @@ final class ImageCommit {
     }
 
     private final Executor remover;
+    private final Supplier<ImagePlacement> placement;
 
-    ImageCommit() {
-        this(BACKGROUND);
+    /** @param placement the swap a bundle offers, or null (asked at each image) */
+    ImageCommit(Supplier<ImagePlacement> placement) {
+        this(BACKGROUND, placement);
     }
 
     /** @param remover runs the removal of each previous image (a test holds it back) */
-    ImageCommit(Executor remover) {
+    ImageCommit(Executor remover, Supplier<ImagePlacement> placement) {
         this.remover = remover;
+        this.placement = placement;
     }
 
     /**
@@ -57,8 +67,14 @@ final class ImageCommit {
      * before, if any, is removed by the remover.
      */
     void replace(Path temporary, Path target) throws IOException {
-        Path old = secondName(target);
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path old;
+        ImagePlacement swap = placement.get();
+        if (swap != null && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && swap.exchange(temporary, target)) {
+            old = temporary;
+        } else {
+            old = secondName(target);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
         if (old != null) {
             PENDING.add(old);
             remover.execute(ImageCommit::removePending);

@@ -8,6 +8,7 @@ import dmtcp.core.barrier.protocol.LineChannel;
 import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.protocol.UserKey;
 import dmtcp.core.barrier.spi.BarrierHook;
+import dmtcp.core.barrier.spi.ImagePlacement;
 import dmtcp.core.barrier.spi.RestoredProcess;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.core.barrier.spi.SubBarrier;
@@ -73,7 +74,8 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile boolean restartRound;
     /** Images of the current round: temporary path to target path. */
     private final Map<Path, Path> images = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
-    private final ImageCommit commit = new ImageCommit();
+    private volatile Supplier<ImagePlacement> placement = () -> null;
+    private final ImageCommit commit = new ImageCommit(() -> placement.get());
     private volatile boolean closed;
     private Thread reader;
 
@@ -342,6 +344,11 @@ public final class ParticipantSession implements AutoCloseable {
             images.clear();
         }
         roundHooks = List.of();
+    }
+
+    /** The faster way to put images in place that a bundle offers, asked at each commit (null: rename them). */
+    public void imagePlacement(Supplier<ImagePlacement> p) {
+        placement = p;
     }
 
     /**

@@ -76,4 +76,7 @@ public final class Libc {
 
     /** x86_64 syscall numbers used through {@link #syscall}. */
     public static final long SYS_pidfd_open = 434;
+    public static final long SYS_renameat2 = 316;
+    /** renameat2's flag: swap the two names. */
+    public static final int RENAME_EXCHANGE = 2;
 }
