@@ -9,11 +9,14 @@
 # self-pipe, an eventfd a worker thread posts to, a timerfd and a signalfd) is small: its
 # times are medians of 5 cycles, against the same program in its "plain" mode (no event fd, the
 # same output every 100 ms) measured alongside as the baseline.
-# Usage: bench/checkpoint.sh [quick|eventloop]   (quick: mem 256 only; eventloop: only that).
+# ckpt_s is the median of ROUNDS (default 3) checkpoints of the same program, one after the
+# other (from the second on, each new image replaces the previous one, as in a long run).
+# Usage: [ROUNDS=N] bench/checkpoint.sh [quick|eventloop]   (quick: mem 256 only; eventloop: only that).
 # Build first (mvn -q package -DskipTests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=$here/bin
+ROUNDS=${ROUNDS:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/dmtcp-bench.XXXXXX")
 trap '"$bin/dmtcp_command" -q >/dev/null 2>&1 || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
@@ -21,6 +24,7 @@ gcc -O2 -o mem "$here/bench/workloads/mem.c"
 gcc -O2 -pthread -o threads "$here/bench/workloads/threads.c"
 gcc -O2 -pthread -o eventloop "$here/runtime/src/test/resources/e2e/eventloop.c"
 now() { date +%s.%N; }
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 peers() { for i in $(seq 600); do "$bin/dmtcp_command" -s 2>/dev/null | grep -q "NUM_PEERS=$1" && return 0; sleep 0.1; done; echo "timeout waiting for $1 peers" >&2; return 1; }
 lines() { if [ -e "$1" ]; then wc -l < "$1"; else echo 0; fi; }
@@ -40,9 +44,14 @@ measure() {
   # the round's own time, as the coordinator measured it (not dmtcp_command's JVM start)
   # each measurement starts with no dirty page cache left by the previous one (an earlier
   # image or copy still being written back throttles new writes to the disk's speed)
-  sync
-  ck=$("$bin/dmtcp_command" -bc | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p' | awk '{printf "%.3f", $1 / 1000}')
-  [ -n "$ck" ] || { echo "$*: the checkpoint failed" >&2; exit 1; }
+  local i t rounds=()
+  for i in $(seq "$ROUNDS"); do
+    sync
+    t=$("$bin/dmtcp_command" -bc | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p' | awk '{printf "%.3f", $1 / 1000}')
+    [ -n "$t" ] || { echo "$*: the checkpoint failed" >&2; exit 1; }
+    rounds+=("$t")
+  done
+  ck=$(printf '%s\n' "${rounds[@]}" | median)
   img=$(ls ckpt_*.dmtcp); bytes=$(stat -c %s "$img"); mb=$(( bytes / 1048576 ))
   "$bin/dmtcp_command" -k > /dev/null; wait || true; peers 0
   sync
@@ -67,13 +76,12 @@ run() { # name codec(gzip|none) cmd...
   fi
   printf '%-16s %-6s %9s %10s %9s %9s %9s %9s\n' "$name" "$codec" "$ck" "$mb" "$rs" "$g" "$r" "$ratio"
 }
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # medians of 5 cycles of the event loop and of its baseline, measured in turns
 eventloop() {
   local lc=() lr=() pc=() pr=() i ml mp
   for i in 1 2 3 4 5; do
-    measure ./eventloop -; lc+=("$ck"); lr+=("$rs"); ml=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
-    measure ./eventloop - plain; pc+=("$ck"); pr+=("$rs"); mp=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
+    ROUNDS=1 measure ./eventloop -; lc+=("$ck"); lr+=("$rs"); ml=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
+    ROUNDS=1 measure ./eventloop - plain; pc+=("$ck"); pr+=("$rs"); mp=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
   done
   local c1 r1 c0 r0
   c1=$(printf '%s\n' "${lc[@]}" | median); r1=$(printf '%s\n' "${lr[@]}" | median)
@@ -96,7 +104,7 @@ else
   run "threads 8" gzip ./threads 8
   eventloop
 fi
-echo "(ckpt_s: the checkpoint round as the coordinator timed it (dmtcp_command -bc); restart_s: dmtcp_restart to the next output line;"
+echo "(ckpt_s: the checkpoint round as the coordinator timed it (dmtcp_command -bc), median of $ROUNDS in a row; restart_s: dmtcp_restart to the next output line;"
 echo " gzip1_s / raw_s: gzip -1 / dd (page cache, as images are written) on the uncompressed image; ratio: ckpt time over that baseline;"
 echo " eventloop: medians of 5, ratio: ckpt/restart over the same program's plain mode (no event fd) measured in turns with it;"
 echo " $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
