@@ -103,13 +103,18 @@ public final class Freezer {
      */
     private static int waitInterrupted(int tid) {
         for (;;) {
-            int st = ThreadControl.waitTid(tid);
+            int st = ThreadControl.waitInterrupted(tid);
             if (!ThreadControl.isStopped(st)) {
                 return 0;
             }
             if (ThreadControl.event(st) == dmtcp.mem.linux.internal.Ptrace.PTRACE_EVENT_STOP) {
                 return ThreadControl.stopSig(st);
             }
+            // any ptrace stop clears a pending interrupt (the kernel: "any trap clears pending
+            // STOP trap"): a signal-delivery stop taken just after our PTRACE_INTERRUPT used it
+            // up, and a thread let go from it would run on (a thread back in pause() slept on
+            // and this wait never ended: LiveDumpTest, under load). So interrupt again first.
+            ThreadControl.interrupt(tid);
             if (ThreadControl.event(st) != 0) {
                 ThreadControl.cont(tid, 0);
             } else {

@@ -262,6 +262,42 @@ public final class ThreadControl {
         return Libc.waitpid(tid, st, Libc.__WALL | Libc.WNOHANG) == tid ? st[0] : -1;
     }
 
+    /**
+     * Waits, as {@link #waitTid}, for the next change of a thread that was sent
+     * PTRACE_INTERRUPT, and sends it again every 50 ms while none comes. Any ptrace stop
+     * clears a pending interrupt (the kernel's ptrace_stop: "any trap clears pending STOP
+     * trap"), so a thread let go from a stop that used it up may never stop by itself (seen
+     * once: a freeze waiting forever for a thread back in pause(), under load). An interrupt
+     * sent again is harmless: the pending trap is one bit, taken once.
+     */
+    public static int waitInterrupted(int tid) {
+        int[] st = new int[1];
+        long resend = System.nanoTime() + 50_000_000L;
+        for (int round = 0;; round++) {
+            int r = Libc.waitpid(tid, st, Libc.__WALL | Libc.WNOHANG);
+            if (r == tid) {
+                return st[0];
+            }
+            if (r < 0) {
+                int errno = Native.getLastError();
+                if (errno != 4) {
+                    throw new NativeException("waitpid(" + tid + ", __WALL|WNOHANG)", errno, Libc.strerror(errno));
+                }
+                continue;
+            }
+            long now = System.nanoTime();
+            if (now - resend > 0) {
+                Ptrace.ptrace(PTRACE_INTERRUPT, tid, 0, 0); // ESRCH: it is exiting, and the wait will tell
+                resend = now + 50_000_000L;
+            }
+            if (round < 200) {
+                Thread.onSpinWait(); // an interrupt stop comes within microseconds, mostly
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(10, (round - 200) / 8)));
+            }
+        }
+    }
+
     /** waitpid(tid, __WALL) retrying EINTR; returns the status word. */
     public static int waitTid(int tid) {
         int[] st = new int[1];
@@ -330,7 +366,7 @@ public final class ThreadControl {
         interrupt(tid);
         cont(tid, 0);
         for (;;) {
-            int st = waitTid(tid);
+            int st = waitInterrupted(tid);
             if (!isStopped(st)) {
                 throw new NativeException("parking of " + tid, 3, "the thread ended (status 0x" + Integer.toHexString(st) + ")");
             }
@@ -340,6 +376,7 @@ public final class ThreadControl {
             if (event(st) == 0) {
                 holdBack(tid, stopSig(st));
             }
+            interrupt(tid); // that stop used up the queued trap (any ptrace stop clears it): queue it again
             cont(tid, 0);
         }
     }

@@ -81,4 +81,89 @@ public class FreezerTest {
             Files.deleteIfExists(out);
         }
     }
+
+    /**
+     * A freeze in a storm of signals: any ptrace stop uses up a pending PTRACE_INTERRUPT, so
+     * a thread whose signal-delivery stop came right after the interrupt, once let go to take
+     * its signal, went back to pause() and the freeze waited for it forever.
+     */
+    @Test
+    public void aFreezeInAStormOfSignalsStopsEveryThread() throws Exception {
+        Path out = Files.createTempFile("sigstorm", ".txt");
+        Child c = Processes.spawn(List.of(CPrograms.build("sigstorm").toString(), out.toString()));
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CPrograms.awaitLines(out, 1, 10_000);
+            for (int i = 0; i < 500; i++) {
+                java.util.concurrent.Future<Frozen> f = ex.submit(() -> Freezer.freeze(c.pid()));
+                Frozen frozen;
+                try {
+                    frozen = f.get(20, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("freeze " + (i + 1) + " never returned");
+                }
+                assertEquals(4, frozen.tids().size());
+                for (int t : frozen.tids()) {
+                    assertTrue(state(c.pid(), t), state(c.pid(), t).startsWith("t"));
+                }
+                frozen.thaw();
+            }
+        } finally {
+            c.signal(9); // also ends a freeze still waiting, and with it the sender (kill fails)
+            c.onExit().get(10, TimeUnit.SECONDS);
+            ex.shutdownNow();
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /**
+     * The case behind that hang, made on purpose: a thread whose interrupt a stop used up,
+     * let go, back in its sleep. The wait for its interrupt stop sends the interrupt again
+     * (a plain waitpid would wait forever).
+     */
+    @Test
+    public void theWaitForAnInterruptStopSendsItAgainWhenAStopUsedItUp() throws Exception {
+        Path out = Files.createTempFile("sleeper", ".txt");
+        Child c = Processes.spawn(List.of(CPrograms.build("sleeper").toString(), out.toString(), "100"));
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "test-tracer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CPrograms.awaitLines(out, 1, 10_000);
+            int pid = c.pid();
+            java.util.concurrent.Future<Integer> f = ex.submit(() -> {
+                assertEquals(0, ThreadControl.seizeLive(pid));
+                ThreadControl.interrupt(pid);
+                int st = ThreadControl.waitTid(pid);
+                assertEquals("the interrupt stop", ThreadControl.PTRACE_EVENT_STOP, ThreadControl.event(st));
+                ThreadControl.cont(pid, 0); // the interrupt is used up: the sleeper sleeps on
+                Thread.sleep(100);
+                assertTrue(state(pid, pid), state(pid, pid).startsWith("S"));
+                long t0 = System.nanoTime();
+                st = ThreadControl.waitInterrupted(pid);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(ThreadControl.PTRACE_EVENT_STOP, ThreadControl.event(st));
+                assertTrue("stopped within " + ms + " ms", ms < 1000);
+                ThreadControl.detach(pid, 0);
+                return 0;
+            });
+            try {
+                f.get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the wait for the interrupt stop never returned");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new AssertionError(e.getCause());
+            }
+        } finally {
+            c.signal(9);
+            c.onExit().get(10, TimeUnit.SECONDS);
+            ex.shutdownNow();
+            Files.deleteIfExists(out);
+        }
+    }
 }
