@@ -50,10 +50,19 @@ final class LaunchCli implements Callable<Integer> {
     public Integer call() throws Exception {
         Session s = options.session("dmtcp_checkpoint", coordinator, portGiven());
         s.ensureCoordinator();
+        // a coordinator that answers already: say we are coming, while the bundles install
+        Announcement announced = s.startedCoordinator() ? null
+                : Announcement.start(coordinator.host, coordinator.port);
         Map<String, String> props = new HashMap<>();
         props.put("dmtcp.role", "launch");
         props.put("dmtcp.gzip", String.valueOf(options.compress()));
+        if (announced != null) {
+            props.put("dmtcp.announce", announced.token());
+        }
         s.init(props);
+        if (announced != null) {
+            announced.await(2000); // the program runs only once a checkpoint would wait for it
+        }
         List<String> argv = new java.util.ArrayList<>();
         argv.add(program);
         argv.addAll(arguments);

@@ -67,6 +67,11 @@ final class Session {
         bootstrap().helper(started.pid());
     }
 
+    /** Whether this session started the coordinator (it was not there to answer). */
+    boolean startedCoordinator() {
+        return started != null;
+    }
+
     /** Nothing will join: stop a coordinator this session started, so it does not wait forever. */
     void abandon() {
         if (started != null) {

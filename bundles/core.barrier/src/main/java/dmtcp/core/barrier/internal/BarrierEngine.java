@@ -159,6 +159,13 @@ public final class BarrierEngine implements AutoCloseable {
     static final long STORE_LIMIT = 64L << 20;
 
     private final ScheduledExecutorService loop;
+    /** How long a checkpoint waits for launchers that announced themselves and have not joined. */
+    static final long ANNOUNCED_WAIT_MILLIS = 30_000;
+    /** Announced launchers (their token) and when they announced, in nanoTime. */
+    private final Map<String, Long> announced = new java.util.HashMap<>();
+    /** Checkpoints asked for while launchers were announced. */
+    private final List<CompletableFuture<RoundResult>> deferred = new ArrayList<>();
+    private java.util.concurrent.ScheduledFuture<?> deferTimeout;
     private final Reporter log;
     private final Listener listener;
     private final Map<Integer, Member> members = new LinkedHashMap<>();
@@ -206,6 +213,7 @@ public final class BarrierEngine implements AutoCloseable {
                 return -1;
             }
             Member m = new Member(nextId++, peer, hello);
+            boolean wasAnnounced = announced.remove(Msg.str(hello, "announce", "")) != null;
             String who = m.describe();
             everJoined = true;
             JsonObject admitted = Msg.of(Msg.ADMITTED);
@@ -220,6 +228,9 @@ public final class BarrierEngine implements AutoCloseable {
                 peer.send(admitted);
                 log.info(who + " joined as " + m.role);
                 maybeStartRestart();
+            }
+            if (wasAnnounced) {
+                startDeferred();
             }
             return m.id;
         });
@@ -273,6 +284,60 @@ public final class BarrierEngine implements AutoCloseable {
         post(() -> leave(id));
     }
 
+    /**
+     * A launcher said it is about to spawn its program and join ({@code token}, its
+     * announcement): a checkpoint asked for before it joins waits for it, so that a program
+     * whose first line the user has seen is in the round (see doc/barrier-protocol.md).
+     */
+    public void announce(String token) {
+        post(() -> announced.put(token, System.nanoTime()));
+    }
+
+    /** The announcement's connection ended (the launcher joined, or died, or gave up). */
+    public void unannounce(String token) {
+        post(() -> {
+            if (announced.remove(token) != null) {
+                startDeferred();
+            }
+        });
+    }
+
+    /** Launchers announced and not yet joined. */
+    public int announced() {
+        return call(announced::size);
+    }
+
+    /**
+     * The checkpoints asked for while launchers were announced: once every announced launcher
+     * joined or went away (or {@link #ANNOUNCED_WAIT_MILLIS} passed), one round for all.
+     */
+    private void startDeferred() {
+        if (deferred.isEmpty() || round != null) {
+            return;
+        }
+        if (!announced.isEmpty()) {
+            long oldest = announced.values().stream().mapToLong(Long::longValue).min().orElse(System.nanoTime());
+            if (System.nanoTime() - oldest < ANNOUNCED_WAIT_MILLIS * 1_000_000L) {
+                return;
+            }
+            log.warn(announced.size() + " launcher(s) announced " + ANNOUNCED_WAIT_MILLIS / 1000
+                    + " s ago have not joined: checkpointing without them");
+            announced.clear();
+        }
+        if (deferTimeout != null) {
+            deferTimeout.cancel(false);
+            deferTimeout = null;
+        }
+        List<CompletableFuture<RoundResult>> w = new ArrayList<>(deferred);
+        deferred.clear();
+        if (members.isEmpty()) {
+            w.forEach(f -> f.complete(new RoundResult(rounds, false, "no processes to checkpoint", List.of(), 0)));
+            return;
+        }
+        Round r = begin(false, List.copyOf(members.values()));
+        r.waiters.addAll(w);
+    }
+
     /** Starts a checkpoint round, or returns the running round's outcome. */
     public CompletableFuture<RoundResult> checkpoint() {
         CompletableFuture<RoundResult> result = new CompletableFuture<>();
@@ -283,6 +348,15 @@ public final class BarrierEngine implements AutoCloseable {
                             "a restart is in progress; checkpoint again once it is done", List.of(), 0));
                 } else {
                     round.waiters.add(result);
+                }
+                return;
+            }
+            if (!announced.isEmpty()) {
+                deferred.add(result);
+                if (deferTimeout == null) {
+                    log.info("the checkpoint waits for " + announced.size() + " launcher(s) about to join");
+                    deferTimeout = loop.schedule(() -> post(this::startDeferred), ANNOUNCED_WAIT_MILLIS + 10,
+                            TimeUnit.MILLISECONDS);
                 }
                 return;
             }
@@ -358,6 +432,9 @@ public final class BarrierEngine implements AutoCloseable {
         return call(() -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("NUM_PEERS", members.size() + pending.size());
+            if (!announced.isEmpty()) {
+                s.put("Launchers about to join", announced.size());
+            }
             s.put("RUNNING", round == null && !members.isEmpty() ? "yes" : "no");
             s.put("Round", round == null ? "none in progress" : round.number + " (" + round.phase() + ")");
             s.put("Rounds completed", rounds);

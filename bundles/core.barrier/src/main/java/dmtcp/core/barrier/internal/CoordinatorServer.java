@@ -278,6 +278,8 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             inHandshake = false;
             if (Msg.ROLE_COMMAND.equals(Msg.str(hello, "role", ""))) {
                 serveCommands(ch);
+            } else if (Msg.ROLE_ANNOUNCE.equals(Msg.str(hello, "role", ""))) {
+                serveAnnouncement(ch, Msg.str(hello, "announce", ""));
             } else {
                 serveParticipant(ch, hello);
             }
@@ -294,6 +296,21 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
             }
             connections.remove(ch);
             ch.close();
+        }
+    }
+
+    /**
+     * A launcher's announcement: held while its connection is open (the launcher closes it
+     * once its participant joined; a launcher that dies closes it too). Nothing is read from
+     * it but its end: a line sent on it ends it as well.
+     */
+    private void serveAnnouncement(LineChannel ch, String token) throws IOException {
+        engine.announce(token);
+        try {
+            ch.setReadTimeout(0);
+            ch.receive();
+        } finally {
+            engine.unannounce(token);
         }
     }
 
@@ -458,7 +475,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 text = Reports.list(l);
             }
             case Msg.CMD_CHECKPOINT -> {
-                if (engine.size() == 0) {
+                if (engine.size() == 0 && engine.announced() == 0) {
                     ok = false;
                     text = "no processes to checkpoint";
                 } else {

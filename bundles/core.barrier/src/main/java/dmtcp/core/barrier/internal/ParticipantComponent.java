@@ -58,6 +58,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
 
         /** This user's key file; empty: DMTCP_KEY_FILE, else ~/.config/dmtcp/key (doc/security.md). */
         String keyFile() default "";
+
+        /** role launch: the token the launcher announced itself with before it spawned the program (Msg.ROLE_ANNOUNCE). */
+        String announce() default "";
     }
 
     @Reference(service = LoggerFactory.class)
@@ -140,6 +143,9 @@ public class ParticipantComponent implements ParticipantSession.Owner {
                 hello.addProperty("host", Hosts.name());
                 hello.addProperty("pid", ProcessHandle.current().pid());
                 hello.add("procs", ParticipantSession.procsJson(procs));
+                if (!config.announce().isEmpty()) {
+                    hello.addProperty("announce", config.announce());
+                }
                 if (config.images().length > 0) {
                     hello.addProperty("images", config.images().length);
                     hello.addProperty("expect", config.images().length);

@@ -51,6 +51,7 @@ public class RoleConfigurator {
                 c.put("port", Integer.parseInt(prop(ctx, "dmtcp.port", "7779")));
                 c.put("role", role);
                 c.put("checkpointDir", prop(ctx, "dmtcp.checkpointDir", "."));
+                c.put("announce", prop(ctx, "dmtcp.announce", ""));
                 String images = prop(ctx, "dmtcp.images", "");
                 if (!images.isEmpty()) {
                     c.put("images", images.split(java.io.File.pathSeparator));

@@ -55,7 +55,11 @@ final class Schema {
     /** A participant's hello (version, nonce and proof are the handshake's). */
     private static final List<Field> PARTICIPANT_HELLO = List.of(opt("name", Kind.STRING), opt("host", Kind.STRING),
             opt("pid", Kind.PID), opt("procs", Kind.PROCS), opt("images", Kind.COUNT), opt("expect", Kind.COUNT),
-            opt("uids", Kind.STRINGS));
+            opt("uids", Kind.STRINGS), opt("announce", Kind.STRING));
+
+    /** A launcher's announcement (see {@link Msg#ROLE_ANNOUNCE}). */
+    private static final List<Field> ANNOUNCE_HELLO = List.of(req("announce", Kind.STRING), opt("name", Kind.STRING),
+            opt("host", Kind.STRING), opt("pid", Kind.PID));
 
     private static final Map<String, List<Field>> PARTICIPANT = Map.of(
             Msg.PLAN, List.of(req("round", Kind.NUMBER), opt("barriers", Kind.STRINGS)),
@@ -69,7 +73,7 @@ final class Schema {
     private static final Map<String, List<Field>> COMMAND = Map.of(
             Msg.COMMAND, List.of(req("verb", Kind.STRING), opt("value", Kind.STRING)));
 
-    static final Set<String> ROLES = Set.of(Msg.ROLE_LAUNCH, Msg.ROLE_RESTART, Msg.ROLE_COMMAND);
+    static final Set<String> ROLES = Set.of(Msg.ROLE_LAUNCH, Msg.ROLE_RESTART, Msg.ROLE_COMMAND, Msg.ROLE_ANNOUNCE);
 
     /**
      * What the handshake needs of a hello before it checks the proof.
@@ -93,7 +97,11 @@ final class Schema {
 
     /** The rest of an authenticated hello; null when it is valid. */
     static String hello(JsonObject hello) {
-        return Msg.ROLE_COMMAND.equals(Msg.str(hello, "role", "")) ? null : fields("", hello, PARTICIPANT_HELLO);
+        String role = Msg.str(hello, "role", "");
+        if (Msg.ROLE_COMMAND.equals(role)) {
+            return null;
+        }
+        return fields("", hello, Msg.ROLE_ANNOUNCE.equals(role) ? ANNOUNCE_HELLO : PARTICIPANT_HELLO);
     }
 
     /** A participant's message after the handshake; null when it is valid. */

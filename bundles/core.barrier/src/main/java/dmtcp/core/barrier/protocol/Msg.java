@@ -51,6 +51,12 @@ public final class Msg {
     public static final String ROLE_LAUNCH = "launch";
     public static final String ROLE_RESTART = "restart";
     public static final String ROLE_COMMAND = "command";
+    /**
+     * A launcher about to spawn its program: the connection stays open, saying "I am about to
+     * join", until its participant joined (its hello carries the same {@code announce} token)
+     * or the launcher went away. A checkpoint asked for meanwhile waits for it.
+     */
+    public static final String ROLE_ANNOUNCE = "announce";
 
     // command verbs
     public static final String CMD_STATUS = "status";

@@ -4,7 +4,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import com.google.gson.JsonObject;
 import dmtcp.core.barrier.api.RoundResult;
+import dmtcp.core.barrier.protocol.LineChannel;
+import dmtcp.core.barrier.protocol.Msg;
 import dmtcp.core.barrier.api.Stage;
 import dmtcp.core.barrier.spi.StageContext;
 import dmtcp.core.barrier.spi.SubBarrier;
@@ -371,5 +374,52 @@ public class BarrierEngineTest {
             }
             Thread.sleep(10);
         }
+    }
+
+    private LineChannel announce(String token) throws Exception {
+        JsonObject a = Msg.of(Msg.HELLO);
+        a.addProperty("role", Msg.ROLE_ANNOUNCE);
+        a.addProperty("announce", token);
+        LineChannel ch = h.raw(a);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (h.server.engine().announced() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, h.server.engine().announced());
+        return ch;
+    }
+
+    /**
+     * A launcher that announced itself before spawning its program: a checkpoint asked for
+     * before its participant joined waits for it and includes it.
+     */
+    @Test
+    public void aCheckpointWaitsForALauncherThatAnnouncedItself() throws Exception {
+        LineChannel ch = announce("launcher-1");
+        java.util.concurrent.CompletableFuture<RoundResult> f = h.server.checkpoint();
+        Thread.sleep(300);
+        assertFalse("the round waits for the announced launcher", f.isDone());
+        List<String> calls = new CopyOnWriteArrayList<>();
+        JsonObject hello = Harness.hello("late");
+        hello.addProperty("announce", "launcher-1");
+        h.join(hello, List.of(new ParticipantSession.Hook(new Harness.Recorder("late", calls), 0, "late")));
+        RoundResult r = await(f);
+        assertTrue(r.message(), r.ok());
+        assertEquals(ROUND, of(calls, "late"));
+        assertEquals(0, h.server.engine().announced());
+        ch.close();
+    }
+
+    /** An announced launcher that goes away (killed before it joined) no longer holds a checkpoint back. */
+    @Test
+    public void anAnnouncementThatEndsReleasesTheCheckpoint() throws Exception {
+        LineChannel ch = announce("launcher-2");
+        java.util.concurrent.CompletableFuture<RoundResult> f = h.server.checkpoint();
+        Thread.sleep(200);
+        assertFalse(f.isDone());
+        ch.close();
+        RoundResult r = await(f);
+        assertFalse(r.ok());
+        assertEquals("no processes to checkpoint", r.message());
     }
 }

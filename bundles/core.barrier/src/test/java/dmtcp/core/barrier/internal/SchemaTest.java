@@ -79,7 +79,9 @@ public class SchemaTest {
         assertEquals("message type nothing is not one of barrier, plan, procs, publish, query, stage-done",
                 participant("{\"round\":1}"));
         assertEquals("message type \"plan\" is not one of command", Schema.command(json("{\"type\":\"plan\",\"round\":1}")));
-        assertEquals("role \"admin\" is not one of command, launch, restart",
+        assertEquals("field 'announce' is missing", Schema.hello(json("{\"type\":\"hello\",\"role\":\"announce\"}")));
+        assertNull(Schema.hello(json("{\"type\":\"hello\",\"role\":\"announce\",\"announce\":\"12-34-ab\",\"pid\":12}")));
+        assertEquals("role \"admin\" is not one of announce, command, launch, restart",
                 Schema.helloHeader(json("{\"type\":\"hello\",\"version\":2,\"role\":\"admin\"}")));
         assertEquals("protocol version 1 is not this coordinator's (2)",
                 Schema.helloHeader(json("{\"type\":\"hello\",\"version\":1,\"role\":\"launch\"}")));
