@@ -41,7 +41,8 @@ final class CommandCli implements Callable<Integer> {
         @Option(names = {"-c", "--checkpoint"}, description = "Start a checkpoint; return at once.")
         boolean checkpoint;
 
-        @Option(names = {"-bc", "--bcheckpoint"}, description = "Checkpoint and wait until the round ends; the exit status tells whether it succeeded.")
+        @Option(names = {"-bc", "--bcheckpoint"}, description = {"Checkpoint and wait until the round ends; the exit status tells whether it succeeded.",
+            "A round longer than a second shows its progress on stderr (bytes written, rate, time left)."})
         boolean bcheckpoint;
 
         @Option(names = {"-s", "--status"}, description = "Print the coordinator's status.")
@@ -231,7 +232,15 @@ final class CommandCli implements Callable<Integer> {
             c.addProperty("value", cmd[1]);
             ch.send(c);
             ch.setReadTimeout(cmd[0].equals(Msg.CMD_BCHECKPOINT) ? 0 : 30_000);
-            reply = ch.receive();
+            Progress progress = new Progress(json);
+            for (;;) {
+                reply = ch.receive();
+                if (reply == null || !Msg.PROGRESS.equals(Msg.type(reply))) {
+                    break;
+                }
+                progress.show(reply);
+            }
+            progress.end();
         } catch (IOException e) {
             System.err.println("dmtcp_command: no coordinator at " + where + " (" + e.getMessage() + ")");
             return 1;
@@ -254,6 +263,40 @@ final class CommandCli implements Callable<Integer> {
             System.err.println("dmtcp_command: " + Msg.str(reply, "text", "failed"));
         }
         return ok ? 0 : 1;
+    }
+
+    /**
+     * The progress the coordinator sends while a -bc round runs longer than a second, on
+     * stderr: on a terminal one line rewritten in place (carriage return), elsewhere one
+     * plain line per report; with --json each report's figures as one JSON line.
+     */
+    static final class Progress {
+        private final boolean json;
+        private final boolean terminal = System.console() != null;
+        private int width;
+
+        Progress(boolean json) {
+            this.json = json;
+        }
+
+        void show(JsonObject m) {
+            if (json) {
+                System.err.println(m.get("data"));
+            } else if (terminal) {
+                String t = Msg.str(m, "text", "");
+                System.err.print("\r" + t + " ".repeat(Math.max(0, width - t.length())));
+                width = t.length();
+            } else {
+                System.err.println(Msg.str(m, "text", ""));
+            }
+            System.err.flush();
+        }
+
+        void end() {
+            if (width > 0) {
+                System.err.println();
+            }
+        }
     }
 
     /** The verb and its value, from an option or DMTCP's letters; null after printing a usage error. */

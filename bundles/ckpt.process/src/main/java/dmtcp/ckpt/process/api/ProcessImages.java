@@ -50,18 +50,38 @@ public final class ProcessImages {
      */
     public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra, List<FdHandler> handlers,
             List<ProcessRecordHandler> records) throws IOException {
+        return dump(frozen, target, codec, extra, handlers, records, null);
+    }
+
+    /** How far a dump is: told the bytes of memory it will save, then each part as it is written. */
+    public interface Progress {
+        void total(long bytes);
+
+        void written(long bytes);
+    }
+
+    /** As {@link #dump(Frozen, Path, StreamCodec, JsonObject, List, List)}, telling {@code progress} (may be null). */
+    public static ImageWriter dump(Frozen frozen, Path target, StreamCodec codec, JsonObject extra, List<FdHandler> handlers,
+            List<ProcessRecordHandler> records, Progress progress) throws IOException {
         ImageWriter w = ImageWriter.create(target, codec);
         FdTable fds = new FdTable(handlers, records);
         try {
             ProcessState state = Checkpointer.dump(frozen, new MemorySink() {
                 @Override
                 public void describe(ProcessState s) throws IOException {
+                    if (progress != null) {
+                        progress.total(s.savedBytes());
+                    }
                     w.json(ImageFormat.TAG_PROCESS, ProcessSchema.write(s, fds.records(), fds.pluginRecords(), ProcessSchema.Checkpoint.of(extra)));
                 }
 
                 @Override
                 public void write(MemoryRegion region, long offset, ByteBuffer data) throws IOException {
+                    int n = data.remaining();
                     w.pages(region.start() + offset, data);
+                    if (progress != null) {
+                        progress.written(n);
+                    }
                 }
             }, fds);
             JsonObject inv = extra == null ? new JsonObject() : extra.deepCopy();

@@ -157,6 +157,20 @@ public class ProcessHook implements BarrierHook {
         for (Path stale : CheckpointDir.removeStale(dir, CheckpointDir.uid())) {
             log.info("removed {}, a temporary image its writer (dead since) left behind", stale);
         }
+        long[] bytes = new long[2]; // written, expected: of all this participant's processes
+        ProcessImages.Progress progress = new ProcessImages.Progress() {
+            @Override
+            public void total(long n) {
+                bytes[1] += n;
+                ctx.progress(bytes[0], bytes[1]);
+            }
+
+            @Override
+            public void written(long n) {
+                bytes[0] += n;
+                ctx.progress(bytes[0], bytes[1]);
+            }
+        };
         for (StageContext.Process p : ctx.processes()) {
             Frozen f = frozen.get(p.pid());
             if (f == null) {
@@ -174,7 +188,7 @@ public class ProcessHook implements BarrierHook {
             long t0 = System.nanoTime();
             ImageWriter w;
             try {
-                w = ProcessImages.dump(f, target, codec, extra, handlers(), List.copyOf(records));
+                w = ProcessImages.dump(f, target, codec, extra, handlers(), List.copyOf(records), progress);
             } catch (FileSystemException e) {
                 throw CheckpointDir.cannotWrite(dir, e);
             }

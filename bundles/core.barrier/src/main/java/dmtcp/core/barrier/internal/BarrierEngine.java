@@ -97,6 +97,11 @@ public final class BarrierEngine implements AutoCloseable {
         boolean restarted;
         /** Bytes this member has put into the key/value store this round. */
         long stored;
+        /** Its progress in the round's current stage (StageContext.progress): bytes done, of total, since when. */
+        long progressDone;
+        long progressTotal;
+        long progressSince;
+        Stage progressStage;
 
         Member(int id, Peer peer, JsonObject hello) {
             this.id = id;
@@ -427,6 +432,41 @@ public final class BarrierEngine implements AutoCloseable {
         return call(() -> last);
     }
 
+    /**
+     * How far the round in progress is, for the people waiting: its number, stage, seconds
+     * since it began, and each participant that reported progress in this stage (name,
+     * bytes done and total, rate in bytes/s). Null when no round runs.
+     */
+    public Map<String, Object> progress() {
+        return call(() -> round == null ? null : progressOf(round));
+    }
+
+    private Map<String, Object> progressOf(Round round) {
+        {
+            Map<String, Object> p = new LinkedHashMap<>();
+            Stage st = round.stageIndex < 0 ? null : round.stages.get(round.stageIndex);
+            p.put("round", round.number);
+            p.put("stage", st == null ? "start" : st.name());
+            p.put("seconds", (System.nanoTime() - round.started) / 1e9);
+            List<Map<String, Object>> who = new ArrayList<>();
+            long now = System.nanoTime();
+            for (Member m : round.members.values()) {
+                if (m.progressStage != st || m.progressTotal <= 0) {
+                    continue;
+                }
+                Map<String, Object> w = new LinkedHashMap<>();
+                w.put("participant", m.name + m.pidList() + "@" + m.host);
+                w.put("done", m.progressDone);
+                w.put("total", m.progressTotal);
+                double secs = (now - m.progressSince) / 1e9;
+                w.put("bytesPerSecond", secs > 0.05 ? (long) (m.progressDone / secs) : 0L);
+                who.add(w);
+            }
+            p.put("participants", who);
+            return p;
+        }
+    }
+
     /** Engine facts for status: peers, running, current round and stage. */
     public Map<String, Object> snapshot() {
         return call(() -> {
@@ -437,6 +477,12 @@ public final class BarrierEngine implements AutoCloseable {
             }
             s.put("RUNNING", round == null && !members.isEmpty() ? "yes" : "no");
             s.put("Round", round == null ? "none in progress" : round.number + " (" + round.phase() + ")");
+            if (round != null) {
+                String done = Reports.progressLine(progressOf(round));
+                if (!done.isEmpty()) {
+                    s.put("Progress", done);
+                }
+            }
             s.put("Rounds completed", rounds);
             s.put("Last round", last == null ? "none" : (last.ok() ? "ok: " : "FAILED: ") + last.message());
             return s;
@@ -508,6 +554,17 @@ public final class BarrierEngine implements AutoCloseable {
                 reply.addProperty("req", Msg.num(msg, "req", 0));
                 reply.addProperty("value", store.get(Msg.str(msg, "key", "")));
                 m.peer.send(reply);
+            }
+            case Msg.PROGRESS -> {
+                if (round != null && Msg.num(msg, "round", -1) == round.number && round.stageIndex >= 0) {
+                    Stage st = round.stages.get(round.stageIndex);
+                    if (m.progressStage != st) {
+                        m.progressStage = st;
+                        m.progressSince = System.nanoTime();
+                    }
+                    m.progressDone = Msg.num(msg, "done", 0);
+                    m.progressTotal = Msg.num(msg, "total", 0);
+                }
             }
             case Msg.PROCS -> {
                 JsonElement p = msg.get("procs");
@@ -687,6 +744,7 @@ public final class BarrierEngine implements AutoCloseable {
         round.waiting.addAll(round.members.keySet());
         for (Member m : who) {
             m.plan = Set.of();
+            m.progressStage = null;
             m.peer.send(begin);
         }
         armTimeout();

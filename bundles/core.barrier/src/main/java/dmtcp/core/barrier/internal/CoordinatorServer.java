@@ -451,7 +451,52 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 log.warn("disconnected the command client " + ch.remote() + ": " + invalid);
                 return;
             }
-            ch.send(answer(Msg.str(cmd, "verb", ""), Msg.str(cmd, "value", "")));
+            String verb = Msg.str(cmd, "verb", "");
+            CompletableFuture<RoundResult> round = null;
+            if (Msg.CMD_BCHECKPOINT.equals(verb)) {
+                round = engine.checkpoint();
+                awaitRound(ch, round);
+            }
+            ch.send(answer(verb, Msg.str(cmd, "value", ""), round));
+        }
+    }
+
+    /** How long a round runs before a -bc client is sent its progress, and how often. */
+    static final long PROGRESS_AFTER_MILLIS = Long.getLong("dmtcp.progressAfterMillis", 1000);
+    static final long PROGRESS_EVERY_MILLIS = 250;
+
+    /**
+     * Waits for the round a -bc started, sending its client a {@link Msg#PROGRESS} line (text
+     * and data) every 250 ms once it has run a second, whenever a participant reported more.
+     */
+    private void awaitRound(LineChannel ch, CompletableFuture<RoundResult> round) throws IOException {
+        long start = System.nanoTime();
+        String last = "";
+        for (;;) {
+            try {
+                round.get(PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                // still running
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return; // answer() reports it
+            }
+            if ((System.nanoTime() - start) / 1_000_000 < PROGRESS_AFTER_MILLIS) {
+                continue;
+            }
+            Map<String, Object> p = engine.progress();
+            String text = Reports.progressLine(p);
+            if (text.isEmpty() || text.equals(last)) {
+                continue;
+            }
+            last = text;
+            JsonObject m = Msg.of(Msg.PROGRESS);
+            m.addProperty("text", text);
+            m.add("data", GSON.toJsonTree(p));
+            ch.send(m);
         }
     }
 
@@ -459,6 +504,11 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
 
     /** Runs one dmtcp_command verb; the reply has ok, text (for people) and data (for --json). */
     JsonObject answer(String verb, String value) {
+        return answer(verb, value, null);
+    }
+
+    /** As {@link #answer(String, String)}; {@code round}: the round a -bc already started and waited for. */
+    private JsonObject answer(String verb, String value, CompletableFuture<RoundResult> round) {
         JsonObject r = Msg.of(Msg.RESULT);
         boolean ok = true;
         String text;
@@ -485,7 +535,7 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
                 data = Map.of("started", ok);
             }
             case Msg.CMD_BCHECKPOINT -> {
-                RoundResult res = engine.checkpoint().join();
+                RoundResult res = (round != null ? round : engine.checkpoint()).join();
                 ok = res.ok();
                 text = res.message();
                 data = res;

@@ -485,5 +485,23 @@ public final class ParticipantSession implements AutoCloseable {
         public void addImage(Path temporary, Path target) {
             images.put(temporary, target);
         }
+
+        @Override
+        public void progress(long done, long total) {
+            long now = System.nanoTime();
+            synchronized (this) {
+                if (now - lastProgress < 100_000_000L && done < total) {
+                    return;
+                }
+                lastProgress = now;
+            }
+            JsonObject m = Msg.of(Msg.PROGRESS);
+            m.addProperty("round", round);
+            m.addProperty("done", Math.max(0, done));
+            m.addProperty("total", Math.max(0, total));
+            send(m);
+        }
+
+        private long lastProgress = System.nanoTime() - 1_000_000_000L;
     }
 }

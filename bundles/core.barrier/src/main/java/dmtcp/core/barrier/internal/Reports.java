@@ -45,6 +45,52 @@ final class Reports {
         return b.toString();
     }
 
+    /**
+     * One line of a round's progress ({@link BarrierEngine#progress}): the stage, the bytes
+     * written of those expected by every participant that reported, the rate, the time left,
+     * and with several participants each one's share; empty when none reported.
+     */
+    @SuppressWarnings("unchecked")
+    static String progressLine(Map<String, Object> p) {
+        if (p == null) {
+            return "";
+        }
+        List<Map<String, Object>> who = (List<Map<String, Object>>) p.get("participants");
+        if (who == null || who.isEmpty()) {
+            return "";
+        }
+        long done = 0;
+        long total = 0;
+        long rate = 0;
+        for (Map<String, Object> w : who) {
+            done += ((Number) w.get("done")).longValue();
+            total += ((Number) w.get("total")).longValue();
+            rate += ((Number) w.get("bytesPerSecond")).longValue();
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("round ").append(p.get("round")).append(", ").append(p.get("stage")).append(": ")
+                .append(mb(done)).append(" of ").append(mb(total)).append(" MB (")
+                .append(total > 0 ? Math.min(100, done * 100 / total) : 100).append("%)");
+        if (rate > 0) {
+            b.append(", ").append(mb(rate)).append(" MB/s");
+            if (done < total) {
+                b.append(", ").append(String.format(java.util.Locale.ROOT, "%.1f", (total - done) / (double) rate)).append(" s left");
+            }
+        }
+        if (who.size() > 1) {
+            for (Map<String, Object> w : who) {
+                b.append("; ").append(w.get("participant")).append(' ').append(mb(((Number) w.get("done")).longValue()))
+                        .append('/').append(mb(((Number) w.get("total")).longValue())).append(" MB");
+            }
+        }
+        return b.toString();
+    }
+
+    private static String mb(long bytes) {
+        double m = bytes / 1048576.0;
+        return m < 10 ? String.format(java.util.Locale.ROOT, "%.1f", m) : String.valueOf(Math.round(m));
+    }
+
     static String help() {
         return String.join("\n",
                 "COMMANDS:",

@@ -68,7 +68,8 @@ final class Schema {
             Msg.BARRIER, List.of(req("round", Kind.NUMBER), req("name", Kind.STRING)),
             Msg.PUBLISH, List.of(req("key", Kind.STRING), opt("value", Kind.STRING)),
             Msg.QUERY, List.of(req("req", Kind.NUMBER), req("key", Kind.STRING)),
-            Msg.PROCS, List.of(req("procs", Kind.PROCS)));
+            Msg.PROCS, List.of(req("procs", Kind.PROCS)),
+            Msg.PROGRESS, List.of(req("round", Kind.NUMBER), req("done", Kind.NUMBER), req("total", Kind.NUMBER)));
 
     private static final Map<String, List<Field>> COMMAND = Map.of(
             Msg.COMMAND, List.of(req("verb", Kind.STRING), opt("value", Kind.STRING)));

@@ -30,6 +30,12 @@ public final class Msg {
     public static final String PUBLISH = "publish";
     public static final String QUERY = "query";
     public static final String PROCS = "procs";
+    /**
+     * A participant's progress in a long stage (round, done and total bytes); and, to a
+     * dmtcp_command waiting for a round (-bc), the coordinator's summary of it (text, data)
+     * before the result.
+     */
+    public static final String PROGRESS = "progress";
     public static final String COMMAND = "command";
 
     // coordinator -> participant or client

@@ -67,4 +67,12 @@ public interface StageContext {
      * {@code .<target name>.<pid>-<n>.tmp} meanwhile.
      */
     void addImage(Path temporary, Path target);
+
+    /**
+     * Reports how far this participant is in a long stage (image bytes written of those it
+     * will write, for all its processes together). The coordinator shows it to the user
+     * waiting (dmtcp_command -bc, -s, the console). Call it as often as you like: it is sent
+     * at most every 100 ms, and the last call of a stage is what counts.
+     */
+    default void progress(long done, long total) {}
 }
