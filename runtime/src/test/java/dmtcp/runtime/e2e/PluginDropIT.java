@@ -62,10 +62,21 @@ public class PluginDropIT {
         assertEquals(List.of("SUSPENDED", "FD_LEADER_ELECTION", "DRAINED", "CHECKPOINTED", "REFILLED", "RUNNING"), stages);
         long sleepPid = launcher.children().findFirst().map(ProcessHandle::pid).orElse(-1L);
         assertTrue(calls.toString(), calls.get(0).matches("round \\d+ SUSPENDED participant 1 pids \\[\\d+\\]"));
-        // the coordinator's Gogo command lists it too
-        coord.type("dmtcp:plugins");
+        // the coordinator's Gogo command lists it too, once the coordinator's own FileInstall
+        // (which polls on its own, apart from the launcher's) has installed it: ask again until then
         try {
-            Tools.waitFor("dmtcp:plugins output", 30, () -> coord.out.toString().contains("stage-logger"));
+            Tools.waitFor("dmtcp:plugins output", 30, () -> {
+                if (coord.out.toString().contains("stage-logger")) {
+                    return true;
+                }
+                try {
+                    coord.type("dmtcp:plugins");
+                    Thread.sleep(500);
+                } catch (Exception e) {
+                    return false;
+                }
+                return coord.out.toString().contains("stage-logger");
+            });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; the coordinator printed:\n" + coord.out
                     + "\nand on stderr:\n" + Files.readString(t.workDir.resolve("coord.err")), e);
