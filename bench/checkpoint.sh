@@ -47,7 +47,7 @@ measure() {
   local i t rounds=()
   for i in $(seq "$ROUNDS"); do
     sync
-    t=$("$bin/dmtcp_command" -bc | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p' | awk '{printf "%.3f", $1 / 1000}')
+    t=$("$bin/dmtcp_command" -bc 2>/dev/null | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p' | awk '{printf "%.3f", $1 / 1000}')
     [ -n "$t" ] || { echo "$*: the checkpoint failed" >&2; exit 1; }
     rounds+=("$t")
   done

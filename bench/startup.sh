@@ -1,50 +1,94 @@
 #!/bin/bash
-# Start-up latencies of the command line (issue 2's targets):
-#  - dmtcp_command --status against a running coordinator (target < 0.5 s; it never boots OSGi)
-#  - dmtcp_checkpoint PROG: time until PROG's first output line (the program is spawned
-#    before the OSGi framework starts), and until the launcher has joined the coordinator
-#  - an empty checkpoint round (-bc) with 3 participants
-# Baseline printed in the same run: a bare `java -version` (JVM start-up alone).
-# Usage: bench/startup.sh [RUNS]   (build first: mvn -q package -DskipTests)
+# What the user waits for around a checkpoint (issue 9's targets), medians of RUNS:
+#  - dmtcp_command -s / -l / -c against a running coordinator: wall and CPU (user+sys) time
+#    (target <= 0.15 s wall, <= 0.1 s CPU)
+#  - dmtcp_checkpoint PROG: time to PROG's first output line (target <= 0.15 s), and until
+#    the launcher joined the coordinator
+#  - dmtcp_command -bc of threads.c 8, as the user waits for it (target <= 0.3 s)
+#  - the resident memory of a launcher (per program; target <= 40 MB) and of the coordinator
+#    (target <= 64 MB), with 10 programs running
+# Baselines in the same run: a bare `java -Xshare:auto -version` (JVM start-up alone) and the
+# program's first line without the project (`sh -c 'echo up'` started by this shell).
+# Usage: bench/startup.sh [RUNS]   (default 7; build first: mvn -q package -DskipTests)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-runs=${1:-10}
+runs=${1:-7}
 work=$(mktemp -d)
-trap 'DMTCP_PORT=$port "$here/bin/dmtcp_command" -q >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-now() { date +%s.%N; }
+port=""
+trap '[ -n "$port" ] && DMTCP_PORT=$port "$here/bin/dmtcp_command" -q >/dev/null 2>&1 || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+cd "$work"
+now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%d", (b - a) * 1000}'; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+# timed CMD...: "wall_ms cpu_ms" of one run (GNU time's elapsed and user+sys)
+timed() { /usr/bin/time -f '%e %U %S' -o "$work/t" "$@" >/dev/null 2>&1 || true; awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' "$work/t"; }
+gcc -O2 -pthread -o threads "$here/bench/workloads/threads.c"
 
 port=$("$here/bin/dmtcp_coordinator" --daemon -p 0)
 export DMTCP_PORT=$port
 
-jvm=$(for i in $(seq "$runs"); do s=$(now); java -Xshare:auto -version >/dev/null 2>&1; ms "$s" "$(now)"; echo; done | median)
-cmd=$(for i in $(seq "$runs"); do s=$(now); "$here/bin/dmtcp_command" -s >/dev/null; ms "$s" "$(now)"; echo; done | median)
+jvm=$(for i in $(seq "$runs"); do timed java -Xshare:auto -version | cut -d' ' -f1; done | median)
+native=$(for i in $(seq "$runs"); do s=$(now); sh -c 'echo up; exec sleep 1' > out & while ! grep -q up out 2>/dev/null; do sleep 0.002; done; ms "$s" "$(now)"; wait; rm -f out; done | median)
 
 first=(); joined=()
 for i in $(seq "$runs"); do
   s=$(now)
-  "$here/bin/dmtcp_checkpoint" --join sh -c 'echo up; exec sleep 30' > "$work/out" 2>/dev/null &
+  "$here/bin/dmtcp_checkpoint" --join sh -c 'echo up; exec sleep 30' > out 2>/dev/null &
   l=$!
-  while ! grep -q up "$work/out" 2>/dev/null; do sleep 0.005; done
+  while ! grep -q up out 2>/dev/null; do sleep 0.002; done
   first+=("$(ms "$s" "$(now)")")
   while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.02; done
   joined+=("$(ms "$s" "$(now)")")
   "$here/bin/dmtcp_command" -k >/dev/null
   wait "$l" || true
+  rm -f out
   while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.02; done
 done
 first_m=$(printf '%s\n' "${first[@]}" | median)
 joined_m=$(printf '%s\n' "${joined[@]}" | median)
 
-for i in 1 2 3; do "$here/bin/dmtcp_checkpoint" --join sleep 300 >/dev/null 2>&1 & done
-while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=3; do sleep 0.05; done
-bc=$(for i in $(seq "$runs"); do s=$(now); "$here/bin/dmtcp_command" -bc >/dev/null; ms "$s" "$(now)"; echo; done | median)
+row() { # label verb...: median wall and CPU of RUNS dmtcp_command calls
+  local w c; w=(); c=()
+  for i in $(seq "$runs"); do read -r a b < <(timed "$here/bin/dmtcp_command" "${@:2}"); w+=("$a"); c+=("$b"); done
+  printf '%-44s %6s ms wall %5s ms CPU\n' "$1" "$(printf '%s\n' "${w[@]}" | median)" "$(printf '%s\n' "${c[@]}" | median)"
+}
+# the commands against an idle participant (a sleeping program): what they cost themselves
+"$here/bin/dmtcp_checkpoint" --join sleep 300 >/dev/null 2>&1 &
+while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.05; done
+results=$(
+  row "dmtcp_command -s" -s
+  row "dmtcp_command -l" -l
+  row "dmtcp_command -c (a round started)" -c
+)
+"$here/bin/dmtcp_command" -k >/dev/null
+wait || true
+while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.05; done
+# the blocking checkpoint of threads.c 8 (eight busy threads on the cores), as the user waits
+"$here/bin/dmtcp_checkpoint" --join ./threads 8 > tout 2>/dev/null &
+while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.05; done
+results="$results
+$(row "dmtcp_command -bc, threads 8, as the user waits" -bc)"
+"$here/bin/dmtcp_command" -k >/dev/null
+wait || true
+while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.05; done
+
+# memory: 10 programs, each under its own launcher; RSS of the launchers and of the coordinator
+pids=()
+for i in $(seq 10); do "$here/bin/dmtcp_checkpoint" --join sleep 300 >/dev/null 2>&1 & pids+=($!); done
+while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=10; do sleep 0.1; done
+sleep 2
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
+launchers=$(for p in "${pids[@]}"; do rss "$p"; done | median)
+total=$(for p in "${pids[@]}"; do rss "$p"; done | awk '{s += $1} END {print s}')
+coordpid=$(pgrep -f -- "--daemon-child --port=0 .*$work" | head -1 || true)
+coord=$([ -n "$coordpid" ] && rss "$coordpid" || echo "?")
 "$here/bin/dmtcp_command" -k >/dev/null
 
-printf '%-52s %6s ms\n' "java -version (JVM start-up, baseline)" "$jvm"
-printf '%-52s %6s ms  (%.1fx the bare JVM; target < 500)\n' "dmtcp_command -s" "$cmd" "$(awk -v a="$cmd" -v b="$jvm" 'BEGIN{print a/b}')"
-printf '%-52s %6s ms\n' "dmtcp_checkpoint: program's first output line" "$first_m"
-printf '%-52s %6s ms\n' "dmtcp_checkpoint: joined the coordinator" "$joined_m"
-printf '%-52s %6s ms\n' "dmtcp_command -bc, 3 participants, no plugins" "$bc"
+printf '%-44s %6s ms\n' "java -version (JVM start-up, baseline)" "$jvm"
+echo "$results"
+printf '%-44s %6s ms  (native: %s ms, %sx)\n' "dmtcp_checkpoint: program's first line" "$first_m" "$native" \
+  "$(awk -v a="$first_m" -v b="$native" 'BEGIN {printf "%.1f", a / (b > 0 ? b : 1)}')"
+printf '%-44s %6s ms\n' "dmtcp_checkpoint: joined the coordinator" "$joined_m"
+printf '%-44s %6s MB  (10 programs: %s MB of launchers)\n' "RSS of one launcher (median of 10)" "$launchers" "$total"
+printf '%-44s %6s MB\n' "RSS of the coordinator" "$coord"
 echo "(medians of $runs runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"

@@ -155,6 +155,7 @@ final class Runtime implements Providers {
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
             Framework fw = factory.newFramework(p);
             fw.init();
+            Timing.mark("framework created");
             Runtime rt = new Runtime(fw, base, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
             for (Path bundle : InstalledBundles.list()) {
                 rt.bundles.add(fw.getBundleContext().installBundle("reference:" + bundle.toUri()));
