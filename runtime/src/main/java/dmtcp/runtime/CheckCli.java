@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = {"Checks that checkpoint and restart work here for this user (like criu check):",
             "ptrace scope, pagemap, and a real checkpoint and restore of a test process.",
             "Exit status: 0 when everything is OK, 1 when something failed."},
-        footerHeading = "%nEnvironment variables:%n", footer = {Options.ENV_CKPT, Options.ENV_TMP})
+        footerHeading = "%nEnvironment variables:%n", footer = {Options.ENV_CKPT, Options.ENV_TMP, Options.ENV_JVM})
 final class CheckCli implements Callable<Integer> {
 
     @Option(names = {"-c", "--ckptdir", "--checkpoint-dir"}, paramLabel = "DIR",

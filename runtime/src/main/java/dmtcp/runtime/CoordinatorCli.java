@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             Options.ENV_TMP,
             "  DMTCP_BIND                 address to listen on (default: loopback only)",
             "  DMTCP_STAGE_TIMEOUT        seconds a stage may take before the round is aborted (default: 300)",
-            Options.ENV_LOG, Options.ENV_PLUGINS})
+            Options.ENV_LOG, Options.ENV_PLUGINS, Options.ENV_JVM})
 final class CoordinatorCli implements Callable<Integer> {
 
     @Option(names = {"-p", "--port", "--coord-port"}, paramLabel = "PORT", converter = Options.Port.class,

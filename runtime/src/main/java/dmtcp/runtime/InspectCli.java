@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dmtcp_inspect", sortOptions = false,
         description = {"Shows what checkpoint images hold, and verifies them (every record's checksum, the inventory, the trailer).",
             "Exit status: 0 when every image is intact, 1 when one is not (the message names the image and the problem)."},
-        footerHeading = "%nEnvironment variables:%n", footer = {"  (none; images are read as named)"})
+        footerHeading = "%nEnvironment variables:%n", footer = {"  (none of its own; images are read as named)", Options.ENV_JVM})
 final class InspectCli implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print each image's description as JSON.")

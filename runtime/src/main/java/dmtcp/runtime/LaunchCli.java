@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
             "  DMTCP_GZIP                 0 to write uncompressed images (default: 1)",
             Options.ENV_CKPT, Options.ENV_TMP,
             "  DMTCP_SIGCKPT              accepted for compatibility; checkpoints use ptrace, not a signal",
-            Options.ENV_LOG, Options.ENV_PLUGINS})
+            Options.ENV_LOG, Options.ENV_PLUGINS, Options.ENV_JVM})
 final class LaunchCli implements Callable<Integer> {
 
     @Mixin

@@ -17,6 +17,8 @@ final class Options {
     static final String ENV_LOG = "  DMTCP_LOG_LEVEL            error, warn, info (default) or debug";
     static final String ENV_KEY = "  DMTCP_KEY_FILE             this user's key, proved by every connection"
             + "%n                             (default: ~/.config/dmtcp/key, made on first use)";
+    static final String ENV_JVM = "  DMTCP_CDS                  0: no class-data sharing archive (default: the build's)"
+            + "%n  DMTCP_JAVA_OPTS            extra JVM options (after the project's own)";
     static final String ENV_PLUGINS = "  DMTCP_PLUGIN_DIR           plugin jars watched at run time (default: <install>/plugins)";
 
     /** A TCP port: 0 to 65535. */
