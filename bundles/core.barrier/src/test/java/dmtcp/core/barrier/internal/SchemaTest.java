@@ -27,6 +27,7 @@ public class SchemaTest {
                 + "\"images\":[\"/c/ckpt_a_1.dmtcp\"]}"));
         assertNull(participant("{\"type\":\"stage-done\",\"round\":3,\"stage\":\"DRAINED\",\"ok\":false,\"error\":\"x\"}"));
         assertNull(participant("{\"type\":\"barrier\",\"round\":1,\"name\":\"a:B\"}"));
+        assertNull(participant("{\"type\":\"progress\",\"round\":1,\"done\":5,\"total\":10}"));
         assertNull(participant("{\"type\":\"publish\",\"key\":\"k\",\"value\":null}"));
         assertNull(participant("{\"type\":\"query\",\"req\":0,\"key\":\"k\"}"));
         assertNull(participant("{\"type\":\"procs\",\"procs\":[{\"pid\":4711,\"name\":\"a\",\"uid\":\"u\"}]}"));
@@ -74,9 +75,9 @@ public class SchemaTest {
 
     @Test
     public void unknownTypesAndRolesAreRefused() {
-        assertEquals("message type \"command\" is not one of barrier, plan, procs, publish, query, stage-done",
+        assertEquals("message type \"command\" is not one of barrier, plan, procs, progress, publish, query, stage-done",
                 participant("{\"type\":\"command\",\"verb\":\"kill\"}"));
-        assertEquals("message type nothing is not one of barrier, plan, procs, publish, query, stage-done",
+        assertEquals("message type nothing is not one of barrier, plan, procs, progress, publish, query, stage-done",
                 participant("{\"round\":1}"));
         assertEquals("message type \"plan\" is not one of command", Schema.command(json("{\"type\":\"plan\",\"round\":1}")));
         assertEquals("field 'announce' is missing", Schema.hello(json("{\"type\":\"hello\",\"role\":\"announce\"}")));
