@@ -44,11 +44,7 @@ public class EarlyCheckpointIT {
     }
 
     private static List<String> ticks(Path f) {
-        try {
-            return Files.exists(f) ? Files.readAllLines(f) : List.of();
-        } catch (java.io.IOException e) {
-            return List.of();
-        }
+        return Tools.readLines(f);
     }
 
     private static void early(Tools t) throws Exception {
