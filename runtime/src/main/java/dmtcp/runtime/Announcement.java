@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * launcher's participant, so a {@code dmtcp_command -bc} typed as soon as the program's first
  * line shows checkpoints it rather than answering "no processes to checkpoint". The
  * participant joins ~0.5 s later, once the framework runs, with the same token in its hello.
- * The connection stays open until this JVM exits (the coordinator forgets the announcement
- * when the participant joins, or when the connection ends); a coordinator that cannot be
+ * The coordinator forgets the announcement when the participant joins (and closes the
+ * connection) or when the connection ends (this JVM exits); a coordinator that cannot be
  * reached just means no announcement: the participant reports that itself.
  */
 final class Announcement {

@@ -307,6 +307,11 @@ public final class BarrierEngine implements AutoCloseable {
         });
     }
 
+    /** Whether {@code token} is announced and its participant has not joined. */
+    public boolean isAnnounced(String token) {
+        return call(() -> announced.containsKey(token));
+    }
+
     /** Launchers announced and not yet joined. */
     public int announced() {
         return call(announced::size);

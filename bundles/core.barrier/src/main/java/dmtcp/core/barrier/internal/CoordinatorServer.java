@@ -300,15 +300,25 @@ public final class CoordinatorServer implements Coordinator, AutoCloseable {
     }
 
     /**
-     * A launcher's announcement: held while its connection is open (the launcher closes it
-     * once its participant joined; a launcher that dies closes it too). Nothing is read from
-     * it but its end: a line sent on it ends it as well.
+     * A launcher's announcement: held while its connection is open, until its participant
+     * joined (then this side closes it, within a second) or the launcher went away (a
+     * launcher that dies closes it). Nothing is read from it but its end: a line sent on it
+     * ends it as well.
      */
     private void serveAnnouncement(LineChannel ch, String token) throws IOException {
         engine.announce(token);
         try {
-            ch.setReadTimeout(0);
-            ch.receive();
+            ch.setReadTimeout(1000);
+            for (;;) {
+                try {
+                    ch.receive();
+                    return;
+                } catch (java.net.SocketTimeoutException e) {
+                    if (!engine.isAnnounced(token)) {
+                        return; // its participant joined
+                    }
+                }
+            }
         } finally {
             engine.unannounce(token);
         }

@@ -407,6 +407,9 @@ public class BarrierEngineTest {
         assertTrue(r.message(), r.ok());
         assertEquals(ROUND, of(calls, "late"));
         assertEquals(0, h.server.engine().announced());
+        // the coordinator ends the announcement's connection once its participant joined
+        ch.setReadTimeout(5000);
+        assertEquals(null, ch.receive());
         ch.close();
     }
 
