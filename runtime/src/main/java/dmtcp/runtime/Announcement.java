@@ -55,19 +55,11 @@ final class Announcement {
             hello.addProperty("announce", token);
             hello.addProperty("pid", ProcessHandle.current().pid());
             Handshake.join(ch, key, hello, 5000);
-            channel = ch; // held open (and closed with this JVM)
+            channel = ch; // kept reachable (its cleaner would close it) until the coordinator ends it or this JVM exits
         } catch (IOException | RuntimeException e) {
             // no announcement: the participant, joining later, says what is wrong
         } finally {
             done.countDown();
-        }
-    }
-
-    /** Ends the announcement (the participant joined, or will not). */
-    void close() {
-        LineChannel ch = channel;
-        if (ch != null) {
-            ch.close();
         }
     }
 

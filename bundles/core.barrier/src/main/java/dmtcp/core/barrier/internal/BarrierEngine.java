@@ -447,29 +447,27 @@ public final class BarrierEngine implements AutoCloseable {
     }
 
     private Map<String, Object> progressOf(Round round) {
-        {
-            Map<String, Object> p = new LinkedHashMap<>();
-            Stage st = round.stageIndex < 0 ? null : round.stages.get(round.stageIndex);
-            p.put("round", round.number);
-            p.put("stage", st == null ? "start" : st.name());
-            p.put("seconds", (System.nanoTime() - round.started) / 1e9);
-            List<Map<String, Object>> who = new ArrayList<>();
-            long now = System.nanoTime();
-            for (Member m : round.members.values()) {
-                if (m.progressStage != st || m.progressTotal <= 0) {
-                    continue;
-                }
-                Map<String, Object> w = new LinkedHashMap<>();
-                w.put("participant", m.name + m.pidList() + "@" + m.host);
-                w.put("done", m.progressDone);
-                w.put("total", m.progressTotal);
-                double secs = (now - m.progressSince) / 1e9;
-                w.put("bytesPerSecond", secs > 0.05 ? (long) (m.progressDone / secs) : 0L);
-                who.add(w);
+        Map<String, Object> p = new LinkedHashMap<>();
+        Stage st = round.stageIndex < 0 ? null : round.stages.get(round.stageIndex);
+        p.put("round", round.number);
+        p.put("stage", st == null ? "start" : st.name());
+        p.put("seconds", (System.nanoTime() - round.started) / 1e9);
+        List<Map<String, Object>> who = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Member m : round.members.values()) {
+            if (m.progressStage != st || m.progressTotal <= 0) {
+                continue;
             }
-            p.put("participants", who);
-            return p;
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("participant", m.name + m.pidList() + "@" + m.host);
+            w.put("done", m.progressDone);
+            w.put("total", m.progressTotal);
+            double secs = (now - m.progressSince) / 1e9;
+            w.put("bytesPerSecond", secs > 0.05 ? (long) (m.progressDone / secs) : 0L);
+            who.add(w);
         }
+        p.put("participants", who);
+        return p;
     }
 
     /** Engine facts for status: peers, running, current round and stage. */
