@@ -3,16 +3,30 @@ package dmtcp.mem.linux.api;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** A program this JVM spawned and is the parent of. */
+/**
+ * A program of the computation on this side: one this JVM spawned and is the parent of, or
+ * one it adopted ({@link Processes#adopt}), whose parent is the user's shell.
+ */
 public final class Child {
     private final int pid;
     private final List<String> argv;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private volatile String uniqueId;
+    private final boolean adopted;
 
     Child(int pid, List<String> argv) {
+        this(pid, argv, false);
+    }
+
+    Child(int pid, List<String> argv, boolean adopted) {
         this.pid = pid;
         this.argv = List.copyOf(argv);
+        this.adopted = adopted;
+    }
+
+    /** Not this JVM's child: its exit status goes to its own parent ({@link ExitStatus#UNKNOWN} here). */
+    public boolean adopted() {
+        return adopted;
     }
 
     public int pid() {
@@ -68,7 +82,7 @@ public final class Child {
         }
     }
 
-    /** Completes once the child has been reaped. */
+    /** Completes once the child has been reaped (an adopted one: once it has ended). */
     public CompletableFuture<ExitStatus> onExit() {
         return exit;
     }

@@ -8,6 +8,12 @@ package dmtcp.mem.linux.api;
  */
 public record ExitStatus(int code, int signal) {
 
+    /**
+     * The end of a process this JVM is not the parent of (a program the agent adopted): its
+     * parent, the user's shell, gets the status; here it is only known to have ended.
+     */
+    public static final ExitStatus UNKNOWN = new ExitStatus(-1, 0);
+
     /** Decodes a {@code waitpid} status word. */
     public static ExitStatus fromWaitStatus(int status) {
         int sig = status & 0x7f;
@@ -24,6 +30,9 @@ public record ExitStatus(int code, int signal) {
 
     @Override
     public String toString() {
+        if (code == -1 && signal == 0) {
+            return "ended";
+        }
         return signal == 0 ? "exit " + code : "killed by signal " + signal;
     }
 }

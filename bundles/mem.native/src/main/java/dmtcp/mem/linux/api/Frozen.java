@@ -45,10 +45,23 @@ public final class Frozen implements AutoCloseable {
                 return null;
             }
             thawed = true;
+            boolean leaderDead = false;
             for (int t : tids) {
-                if (!ThreadControl.detachIfAlive(t, 0) && t != pid) {
-                    ThreadControl.reap(t);
+                // a dead thread's exit goes to its tracer first: collected, so that the leader
+                // becomes reapable by its parent
+                if (!ThreadControl.detachIfAlive(t, 0)) {
+                    if (t != pid) {
+                        ThreadControl.reap(t);
+                    } else {
+                        leaderDead = true;
+                    }
                 }
+            }
+            // the leader itself, last (its exit is reported only once its other threads are
+            // collected), when its parent is not this JVM (the agent's programs: the shell
+            // waits for it); a child of ours is our reaper's
+            if (leaderDead && !Processes.isOurs(pid)) {
+                ThreadControl.reap(pid);
             }
             for (ThreadControl.Caught p : ThreadControl.drainPending(tids)) {
                 ThreadControl.resend(pid, p);

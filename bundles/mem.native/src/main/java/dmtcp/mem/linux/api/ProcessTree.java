@@ -152,6 +152,20 @@ public final class ProcessTree {
     public static List<Proc> killAll(List<Integer> programs, long timeout, TimeUnit unit) {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         Map<Integer, Proc> killed = new LinkedHashMap<>();
+        // a program whose parent is not this JVM (the agent's: the user's shell, script(1))
+        // is stopped by ptrace, which its parent does not see: a SIGSTOP would be reported to
+        // it (a shell says "Stopped", script(1) stops itself in turn and never exits)
+        Map<Integer, Frozen> frozen = new LinkedHashMap<>();
+        int self = (int) ProcessHandle.current().pid();
+        for (int pid : programs) {
+            if (parentOf(pid) > 0 && parentOf(pid) != self) {
+                try {
+                    frozen.put(pid, Freezer.freeze(pid));
+                } catch (RuntimeException e) {
+                    // gone, or traced by another: SIGSTOP below as for any other
+                }
+            }
+        }
         for (;;) {
             Map<Integer, Proc> stopped = new LinkedHashMap<>();
             for (List<Proc> found = computation(programs); !found.isEmpty(); found = computation(programs)) {
@@ -160,19 +174,37 @@ public final class ProcessTree {
                     break; // a whole listing found nothing new: every one of them is stopped
                 }
                 for (Proc p : found) {
-                    Libc.kill(p.pid(), SIGSTOP); // errors ignored: gone, or not ours to signal (setuid)
+                    if (!frozen.containsKey(p.pid())) {
+                        Libc.kill(p.pid(), SIGSTOP); // errors ignored: gone, or not ours to signal (setuid)
+                    }
                     stopped.put(p.pid(), p);
                 }
                 awaitStopped(found, deadline);
             }
             if (stopped.isEmpty() || System.nanoTime() > deadline) {
+                frozen.values().forEach(Frozen::thaw);
                 return List.copyOf(killed.values());
             }
             for (Proc p : stopped.values()) {
-                Libc.kill(p.pid(), SIGKILL);
+                Frozen f = frozen.remove(p.pid());
+                if (f != null) {
+                    f.kill();
+                } else {
+                    Libc.kill(p.pid(), SIGKILL);
+                }
                 killed.putIfAbsent(p.pid(), p);
             }
             awaitGone(stopped.values(), deadline);
+        }
+    }
+
+    /** Field 4 of /proc/PID/stat, or -1 when it is gone. */
+    private static int parentOf(int pid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            return Integer.parseInt(s.substring(s.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -127,6 +127,57 @@ public final class Processes {
         return child;
     }
 
+    /**
+     * Takes {@code pid}, a running process of this user that this JVM did not start (the
+     * agent's client, about to exec {@code argv}), as a program of the computation: it is
+     * not our child, so its exit status goes to its own parent; {@link Child#onExit()}
+     * completes with {@link ExitStatus#UNKNOWN} once it has ended (a pidfd says so). It is
+     * traced only for a round, like every program (ptrace needs no ancestry without Yama, or
+     * with ptrace_scope 0).
+     *
+     * @throws NativeException ESRCH when it is gone, EPERM when it belongs to another user
+     */
+    public static Child adopt(int pid, List<String> argv) {
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        int owner;
+        try {
+            owner = (Integer) Files.getAttribute(proc, "unix:uid");
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new NativeException("adopt(" + pid + ")", 3, "No such process");
+        }
+        int self;
+        try {
+            self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (java.io.IOException e) {
+            throw new NativeException("adopt(" + pid + ")", 3, "cannot read /proc/self");
+        }
+        if (owner != self) {
+            throw new NativeException("adopt(" + pid + ")", 1, "it belongs to uid " + owner + ", not to this user");
+        }
+        Child child = new Child(pid, argv, true);
+        int pidfd = (int) Libc.syscall(Libc.SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
+        if (pidfd < 0) {
+            throw error("pidfd_open(" + pid + ", 0)");
+        }
+        pollExit(pidfd, "dmtcp-ended-" + pid, () -> child.exited(ExitStatus.UNKNOWN));
+        return child;
+    }
+
+    /**
+     * Makes {@code pid}, a process of this user this JVM did not start (the agent's client,
+     * before it execs its program), a child subreaper: the flag survives execve, so orphans
+     * its descendants leave behind are re-parented to it rather than to init, and stay in
+     * the computation, as they did under the launcher JVM ({@link #becomeSubreaper}). Done
+     * from outside: the process frozen, {@code prctl} injected, thawed.
+     *
+     * @throws NativeException when it cannot be traced or the call fails
+     */
+    public static void makeSubreaper(int pid) {
+        try (Frozen f = Freezer.freeze(pid)) {
+            Injector.check(pid, "prctl(PR_SET_CHILD_SUBREAPER, 1)", Sys.SYS_prctl, Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        }
+    }
+
     /** Every child this JVM spawned, restore stubs included, in spawn order. */
     public static List<Child> allChildren() {
         return List.copyOf(ALL);
@@ -191,6 +242,11 @@ public final class Processes {
         if (pidfd < 0) {
             throw error("pidfd_open(" + child.pid() + ", 0)");
         }
+        pollExit(pidfd, "dmtcp-exit-" + child.pid(), () -> Tracer.get().submit(() -> reap(child)));
+    }
+
+    /** Runs {@code then} on a daemon thread once the process of {@code pidfd} has ended (poll says readable), closing the pidfd. */
+    private static void pollExit(int pidfd, String name, Runnable then) {
         Thread t = new Thread(() -> {
             Memory pfd = new Memory(8);
             pfd.clear();
@@ -203,8 +259,8 @@ public final class Processes {
                 }
             }
             Libc.close(pidfd);
-            Tracer.get().submit(() -> reap(child));
-        }, "dmtcp-exit-" + child.pid());
+            then.run();
+        }, name);
         t.setDaemon(true);
         t.start();
     }

@@ -68,4 +68,48 @@ public class ProcessesTest {
         assertEquals(String.valueOf(ProcessHandle.current().pid()), Files.readString(out).trim());
         Files.delete(out);
     }
+
+    /**
+     * A process this JVM did not start (a shell's child, as the agent's clients are): made a
+     * child subreaper from outside, its orphans come to it; adopted, its end is seen, with no
+     * status (its parent has that); killed with its orphan as one computation.
+     */
+    @Test
+    public void aProcessNotOursIsMadeASubreaperAdoptedAndKilledWithItsOrphans() throws Exception {
+        Path dir = Files.createTempDirectory("adopt");
+        Path fifo = dir.resolve("go");
+        Path pidFile = dir.resolve("pid");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        String inner = "echo $$ > " + pidFile + "; read x < " + fifo + "; (sleep 30 &); exec sleep 31";
+        Child starter = Processes.spawn(List.of("sh", "-c", "sh -c '" + inner + "' >/dev/null 2>&1 & exit 0"));
+        assertEquals(0, starter.onExit().get(10, TimeUnit.SECONDS).code());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        int pid = Integer.parseInt(Files.readString(pidFile).trim());
+
+        Processes.makeSubreaper(pid);
+        Child adopted = Processes.adopt(pid, List.of("sleep", "31"));
+        assertTrue(adopted.adopted());
+        Files.writeString(fifo, "go\n");
+        List<ProcessTree.Proc> kids = List.of();
+        while (System.nanoTime() < deadline) {
+            kids = ProcessTree.children(pid);
+            if (kids.stream().anyMatch(k -> k.name().equals("sleep"))) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertEquals("the orphaned sleep 30 came to the subreaper: " + kids, 1, kids.size());
+        int orphan = kids.get(0).pid();
+
+        ProcessTree.killAll(List.of(pid), 10, TimeUnit.SECONDS);
+        assertEquals(ExitStatus.UNKNOWN, adopted.onExit().get(10, TimeUnit.SECONDS));
+        while (ProcessTree.of(orphan) != null && !ProcessTree.of(orphan).zombie() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        ProcessTree.Proc left = ProcessTree.of(orphan);
+        assertTrue("the orphan killed with it: " + left, left == null || left.zombie());
+    }
 }
