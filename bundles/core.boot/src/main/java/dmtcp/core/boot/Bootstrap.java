@@ -23,7 +23,7 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface Bootstrap {
 
     /** How the system bundle exports this package ({@code org.osgi.framework.system.packages.extra}): its {@code @Version}. */
-    String EXPORT = "dmtcp.core.boot;version=\"0.1.0\"";
+    String EXPORT = "dmtcp.core.boot;version=\"0.2.0\"";
 
     /**
      * dmtcp_checkpoint: makes this JVM a child subreaper and spawns {@code argv}, the
@@ -34,6 +34,25 @@ public interface Bootstrap {
      * @throws BootException naming the program when it cannot be started
      */
     int launch(List<String> argv, Path lockDir) throws BootException;
+
+    /**
+     * dmtcp_checkpoint through the agent (doc/architecture.md, The agent): {@code pid}, the
+     * client's own process, which execs {@code argv} once this returns, is the program the
+     * computation starts with. It is no child of this JVM: its parent, the user's shell,
+     * gets its exit status. Takes its restart lock in {@code lockDir} as {@link #launch} does.
+     *
+     * @throws BootException naming the process when it cannot be taken (gone, another user's)
+     */
+    void adopt(int pid, List<String> argv, Path lockDir) throws BootException;
+
+    /**
+     * The agent, before its client execs the program: makes {@code pid} a child subreaper
+     * (the flag survives exec), so that orphans the program's processes leave stay its
+     * children and part of the computation.
+     *
+     * @throws BootException naming the process and why (it cannot be traced)
+     */
+    void subreaper(int pid) throws BootException;
 
     /**
      * {@code pid} is a child this JVM started for itself (a coordinator it started in the

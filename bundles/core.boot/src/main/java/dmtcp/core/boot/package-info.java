@@ -5,5 +5,5 @@
  * bundle exports it at {@link dmtcp.core.boot.Bootstrap#EXPORT}; see doc/architecture.md.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dmtcp.core.boot;

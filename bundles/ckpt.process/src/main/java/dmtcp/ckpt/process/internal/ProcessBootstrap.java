@@ -48,6 +48,33 @@ public final class ProcessBootstrap implements Bootstrap {
     }
 
     @Override
+    public void adopt(int pid, List<String> argv, Path lockDir) throws BootException {
+        Child c;
+        try {
+            c = Processes.adopt(pid, argv);
+        } catch (RuntimeException e) {
+            throw new BootException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
+        }
+        if (lockDir != null) {
+            try {
+                ProcessLock.acquire(lockDir, c, "dmtcp_checkpoint");
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("dmtcp_checkpoint: warning: no lock for " + c + " in " + lockDir + ": " + e.getMessage());
+            }
+        }
+        programs.started(c);
+    }
+
+    @Override
+    public void subreaper(int pid) throws BootException {
+        try {
+            Processes.makeSubreaper(pid);
+        } catch (RuntimeException e) {
+            throw new BootException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
+        }
+    }
+
+    @Override
     public void helper(long pid) {
         Processes.helper(pid);
     }
