@@ -30,16 +30,172 @@ if [ "${DMTCP_CDS:-1}" != 0 ] && [ -f "$_archive" ] && [ ! -L "$_archive" ] \
     && _trusted "$_archive" && _trusted "$(dirname "$_archive")"; then
   _cds=("-XX:SharedArchiveFile=$_archive")
 fi
-dmtcp_run() {
-  local tool=$1; shift
+# The JVM's options for TOOL, in _jvm
+_jvm_opts() {
+  local tool=$1
   # C1 only: the hot work is native (deflate, CRC, ptrace, pread/pwrite); C2's compiler threads
   # would compete with a restore for the cores while the runtime starts (restart 1 GB: -0.5 s)
-  local jvm=(-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto "${_cds[@]}" "-Ddmtcp.home=$DMTCP_HOME")
+  _jvm=(-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto "${_cds[@]}" "-Ddmtcp.home=$DMTCP_HOME")
   # dmtcp_command sends one line and prints one answer: compiling anything costs more CPU than
   # interpreting it (0.10 s CPU against 0.12-0.17 s with C1)
-  if [ "$tool" = command ]; then jvm+=(-Xss512k -Xint); else jvm+=(-XX:TieredStopAtLevel=1); fi
+  if [ "$tool" = command ]; then _jvm+=(-Xss512k -Xint); else _jvm+=(-XX:TieredStopAtLevel=1); fi
   # a small initial heap, grown as a checkpoint or restart needs it: an idle launcher holds
   # 68 MB resident instead of 98 (the default starts at 1/64 of the RAM: 384 MB here)
-  if [ "$tool" != command ]; then jvm+=(-Xms8m); fi
-  exec "$_java" "${jvm[@]}" ${DMTCP_JAVA_OPTS:-} -jar "$_jar" "$tool" "$@"
+  if [ "$tool" != command ]; then _jvm+=(-Xms8m); fi
+}
+dmtcp_run() {
+  local tool=$1; shift
+  _jvm_opts "$tool"
+  exec "$_java" "${_jvm[@]}" ${DMTCP_JAVA_OPTS:-} -jar "$_jar" "$tool" "$@"
+}
+
+# --- The agent (doc/architecture.md, "The agent") ---------------------------------------
+# dmtcp_checkpoint asks this user's agent, a warm JVM in the private folder, to take the
+# program into the computation, then execs the program itself: the user's shell stays its
+# parent. Returns (to the JVM launcher) whenever the agent cannot be used: DMTCP_AGENT=0,
+# options this script does not read, a Yama ptrace_scope other than 0 (the agent would not
+# be allowed to trace a process it is no ancestor of), another agent's settings, no agent
+# answering.
+
+# The private folder as PrivateDir chooses it, in _adir; fails unless it is a real
+# directory of ours, mode 0700, holding the agent's FIFO (the JVM checks the rest)
+_agent_dir() {
+  local d m
+  if [ -n "${DMTCP_TMPDIR:-}" ]; then
+    d=$DMTCP_TMPDIR/dmtcp-$(id -un)
+  elif [[ ${XDG_RUNTIME_DIR:-} = /* ]] && [ -d "$XDG_RUNTIME_DIR" ] && [ -O "$XDG_RUNTIME_DIR" ] \
+      && [ "$(stat -c %a "$XDG_RUNTIME_DIR")" = 700 ]; then
+    d=$XDG_RUNTIME_DIR/dmtcp
+  elif [[ ${XDG_CACHE_HOME:-} = /* ]]; then
+    d=$XDG_CACHE_HOME/dmtcp
+  else
+    d=$(getent passwd "$EUID" | cut -d: -f6)/.cache/dmtcp
+  fi
+  [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || return 1
+  m=$(stat -c %a "$d") && [ "$m" = 700 ] || return 1
+  _adir=$d
+}
+
+# Whether agent.pid names a live agent with our settings
+_agent_alive() {
+  local pid start sig st
+  read -r pid start sig 2>/dev/null < "$_adir/agent.pid" || return 1
+  [ "$sig" = "$_asig" ] || return 2
+  read -r -a st 2>/dev/null < "/proc/$pid/stat" || return 1
+  [ "${st[21]:-}" = "$start" ]
+}
+
+# Closes every fd above 2 of this shell: the program gets fds 0-2, as from the JVM launcher
+_close_fds() {
+  local f
+  for f in /proc/$BASHPID/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] 2>/dev/null && exec {f}>&-; done
+  return 0
+}
+
+# Starts an agent and waits (5 s at most) for its pid file
+_agent_start() {
+  local i
+  [ -p "$_adir/agent.fifo" ] || mkfifo -m 600 "$_adir/agent.fifo" 2>/dev/null || [ -p "$_adir/agent.fifo" ] || return 1
+  _jvm_opts agent
+  # in a session of its own but not its leader (so that opening a program's terminal to
+  # print its messages never makes it the agent's controlling terminal), an orphan at once
+  # (never a child of the program this script becomes), holding none of the fds this script
+  # was given (a pipe's reader would wait for it)
+  (
+    _close_fds
+    setsid /bin/sh -c '"$@" &' sh "$_java" "${_jvm[@]}" ${DMTCP_JAVA_OPTS:-} -jar "$_jar" agent --signature "$_asig" \
+      </dev/null >>"$_adir/agent.log" 2>&1 &
+  )
+  for ((i = 0; i < 500; i++)); do
+    _agent_alive && return 0
+    sleep 0.01
+  done
+  return 1
+}
+
+# _adir and _asig, the agent's settings: what its JVM took from its environment when it
+# started (another value, another JVM); fails when the agent cannot serve here
+_agent_prepare() {
+  [ "${DMTCP_AGENT:-1}" != 0 ] || return 1
+  local scope
+  if read -r scope 2>/dev/null < /proc/sys/kernel/yama/ptrace_scope && [ "$scope" != 0 ]; then return 1; fi
+  _agent_dir || return 1
+  _asig="1|$_jar|$_java|${_cds[*]}|${DMTCP_JAVA_OPTS:-}|${DMTCP_KEY_FILE:-}|${XDG_CONFIG_HOME:-}|${DMTCP_PLUGIN_DIR:-}"
+  _asig+="|${DMTCP_LOG_LEVEL:-}|${DMTCP_FSYNC:-}|${DMTCP_AGENT_IDLE:-}"
+  _asig=${_asig// /_}
+}
+
+# dmtcp_command: the programs of an agent that was killed are taken over first (a new agent
+# announces them before it says it serves), so the command finds them in the computation
+dmtcp_agent_revive() {
+  _agent_prepare 2>/dev/null || return 0
+  local e
+  for e in "$_adir"/agent-programs/*; do
+    [ -e "$e" ] || return 0
+    _agent_alive && return 0
+    [ $? = 2 ] && return 0
+    echo "$(basename "$0"): the agent of $_adir is gone; starting one to take its programs over" >&2
+    _agent_start || echo "$(basename "$0"): warning: no agent started (see $_adir/agent.log)" >&2
+    return 0
+  done
+}
+
+# dmtcp_checkpoint [options] PROG ARGS: execs PROG once the agent has it; returns otherwise
+dmtcp_agent_launch() {
+  local host=${DMTCP_HOST:-localhost} port=${DMTCP_PORT:-7779} join=0
+  local interval=${DMTCP_CHECKPOINT_INTERVAL:-0} ckpt=${DMTCP_CHECKPOINT_DIR:-.} gzip=1 v
+  [ "${DMTCP_GZIP:-1}" = 0 ] && gzip=0
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -h|--host|--coord-host) [ $# -ge 2 ] || return 0; host=$2; shift 2 ;;
+      --host=*|--coord-host=*) host=${1#*=}; shift ;;
+      -p|--port|--coord-port) [ $# -ge 2 ] || return 0; port=$2; shift 2 ;;
+      --port=*|--coord-port=*) port=${1#*=}; shift ;;
+      -j|--join|--join-coordinator) join=1; shift ;;
+      -i|--interval) [ $# -ge 2 ] || return 0; interval=$2; shift 2 ;;
+      --interval=*) interval=${1#*=}; shift ;;
+      -c|--ckptdir|--checkpoint-dir) [ $# -ge 2 ] || return 0; ckpt=$2; shift 2 ;;
+      --ckptdir=*|--checkpoint-dir=*) ckpt=${1#*=}; shift ;;
+      --no-gzip) gzip=0; shift ;;
+      --gzip) gzip=1; shift ;;
+      -*) return 0 ;; # --help, --new-coordinator, --tmpdir, anything else: the JVM's to read
+      *) break ;;
+    esac
+  done
+  [ $# -ge 1 ] || return 0
+  [[ $port =~ ^[0-9]{1,5}$ ]] && [ "$port" -le 65535 ] && [[ $interval =~ ^[0-9]{1,9}$ ]] && [ -n "$host" ] || return 0
+  # a program that would not exec: the JVM says why, as it always did
+  if [[ $1 = */* ]]; then [ -f "$1" ] && [ -x "$1" ] || return 0; else type -P -- "$1" >/dev/null || return 0; fi
+  [[ $ckpt = /* ]] || ckpt=$PWD/$ckpt
+  _agent_prepare || return 0
+  local reply=$_adir/reply-$$ kind rest try alive
+  rm -f "$reply"
+  mkfifo -m 600 "$reply" 2>/dev/null || return 0
+  exec {_await}<>"$reply"
+  printf '%s\0' 1 "$host" "$port" "$join" "$interval" "$ckpt" "$gzip" "$@" > "$_adir/req-$$" || return 0
+  for ((try = 0; try < 2; try++)); do
+    _agent_alive; alive=$?
+    [ $alive = 2 ] && break # an agent with other settings serves this folder: the JVM launcher
+    if [ $alive != 0 ]; then _agent_start || break; fi
+    printf 'launch %d\n' $$ 1<>"$_adir/agent.fifo" || break
+    # the answer: said lines, then ok or fail; an agent that dies meanwhile is started again;
+    # the request is sent again every few seconds of silence (the agent serves a pid once)
+    local quiet=0
+    while :; do
+      if ! read -r -t 1 -u "$_await" kind rest; then
+        _agent_alive || continue 2
+        if (( ++quiet % 3 == 0 )); then printf 'launch %d\n' $$ 1<>"$_adir/agent.fifo"; fi
+        continue
+      fi
+      quiet=0
+      case $kind in
+        say) printf '%s\n' "$rest" >&2 ;;
+        busy) break 2 ;; # it cannot serve this one: the JVM launcher does
+        ok) rm -f "$reply"; _close_fds; exec -- "$@" ;;
+        fail) exec {_await}<&-; rm -f "$reply"; printf '%s\n' "${rest#* }" >&2; exit "${rest%% *}" ;;
+      esac
+    done
+  done
+  exec {_await}<&-
+  rm -f "$reply" "$_adir/req-$$"
 }

@@ -63,6 +63,14 @@ final class Announcement {
         }
     }
 
+    /** Ends the announcement (the agent: its participant will not join after all); the coordinator forgets it. */
+    void close() {
+        LineChannel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
     /** A token unique per launcher: its pid, start time and a clock reading. */
     private static String newToken() {
         long pid = ProcessHandle.current().pid();

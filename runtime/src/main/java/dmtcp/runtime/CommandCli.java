@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
         description = {"Sends a command to the DMTCP coordinator.",
             "DMTCP's one-letter forms work too: dmtcp_command s|l|c|bc|k|q|h, dmtcp_command i N."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY, Options.ENV_JVM,
+        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY, Options.ENV_AGENT, Options.ENV_JVM,
             "%nExit status: 0 on success; 1 when the coordinator cannot be reached or the command failed",
             "(for --bcheckpoint: the checkpoint failed); 2 on a usage error."})
 final class CommandCli implements Callable<Integer> {

@@ -18,13 +18,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dmtcp_checkpoint", sortOptions = false,
         description = {"Runs PROG under checkpoint control (also installed as dmtcp_launch).",
             "Connects to the coordinator at HOST:PORT, starting one in the background when none",
-            "answers on this host (unless --join). Exits with PROG's exit status."},
+            "answers on this host (unless --join). Exits with PROG's exit status: through this",
+            "user's agent, PROG is this command's own process (see doc/architecture.md)."},
         footerHeading = "%nEnvironment variables:%n",
         footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY,
             "  DMTCP_GZIP                 0 to write uncompressed images (default: 1)",
             Options.ENV_CKPT, Options.ENV_TMP,
             "  DMTCP_SIGCKPT              accepted for compatibility; checkpoints use ptrace, not a signal",
-            Options.ENV_LOG, Options.ENV_PLUGINS, Options.ENV_JVM})
+            Options.ENV_LOG, Options.ENV_PLUGINS, Options.ENV_AGENT, Options.ENV_JVM})
 final class LaunchCli implements Callable<Integer> {
 
     @Mixin

@@ -27,6 +27,7 @@ public final class Main {
             case "restart" -> RestartCli.run(rest);
             case "inspect" -> InspectCli.run(rest);
             case "check" -> CheckCli.run(rest);
+            case "agent" -> Agent.run(rest);
             default -> {
                 System.err.println("dmtcp.jar: unknown tool '" + args[0] + "' (coordinator, launch, command, restart)");
                 yield 2;

@@ -84,7 +84,7 @@ final class Runtime implements Providers {
         java.util.concurrent.CompletableFuture<Runtime> f = early;
         Thread t = new Thread(() -> {
             try {
-                f.complete(create(Map.of("dmtcp.role", role)));
+                f.complete(create(Map.of("dmtcp.role", role), null));
             } catch (RuntimeException | Error e) {
                 f.completeExceptionally(e);
             }
@@ -116,22 +116,40 @@ final class Runtime implements Providers {
                 return r;
             }
         }
-        return create(properties);
+        return create(properties, null);
     }
 
-    private static Runtime create(Map<String, String> properties) {
+    /**
+     * One of the agent's frameworks ({@link Agent}): one per participant, each with its own
+     * bundles, class loaders and storage ({@code felix-<agent>.<slot>}), so that the
+     * participants of one JVM share nothing but the JVM. Removed by {@link #stop}.
+     */
+    static Runtime slot(Map<String, String> properties, String slot) {
+        return create(properties, slot);
+    }
+
+    private static Runtime create(Map<String, String> properties, String slot) {
         Path base = Env.runtimeDir();
         try {
             removeStale(base);
             // named after this process, so that the next start can tell it is stale once we are gone
-            Path storage = base.resolve("felix-" + Pids.self());
+            Path own = base.resolve("felix-" + Pids.self());
+            Path storage = slot == null ? own : base.resolve("felix-" + Pids.self() + "." + slot);
             deleteTree(storage);
-            Files.createDirectory(storage);
+            Files.createDirectories(storage);
+            if (slot != null) {
+                Files.createDirectories(own);
+            }
             // at once: a command that exits while this runs (a bad option) leaves nothing behind
-            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(storage), "dmtcp-cleanup"));
-            // JNA unpacks its native library, FileInstall its temporary folder, here: private, and removed with it
-            System.setProperty("jna.tmpdir", storage.toString());
-            System.setProperty("java.io.tmpdir", storage.toString());
+            if (slot == null) {
+                java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(storage), "dmtcp-cleanup"));
+            } else {
+                cleanOnExit(base, own);
+            }
+            // JNA unpacks its native library, FileInstall its temporary folder, here: private, and
+            // removed with it (the agent's own folder, which outlives its frameworks)
+            System.setProperty("jna.tmpdir", own.toString());
+            System.setProperty("java.io.tmpdir", own.toString());
             Path plugins = Env.pluginDir();
             boolean watchPlugins = createIfMissing(plugins);
             Map<String, String> p = new HashMap<>();
@@ -157,6 +175,7 @@ final class Runtime implements Providers {
             fw.init();
             Timing.mark("framework created");
             Runtime rt = new Runtime(fw, base, "coordinator".equals(properties.get("dmtcp.role")), watchPlugins);
+            rt.storage = slot == null ? null : storage;
             for (Path bundle : InstalledBundles.list()) {
                 rt.bundles.add(fw.getBundleContext().installBundle("reference:" + bundle.toUri()));
             }
@@ -168,6 +187,25 @@ final class Runtime implements Providers {
         }
     }
 
+    private static boolean cleaning;
+
+    /** The agent's: one hook for all its frameworks, removing its folder and whatever storage they left. */
+    private static synchronized void cleanOnExit(Path base, Path own) {
+        if (cleaning) {
+            return;
+        }
+        cleaning = true;
+        String prefix = own.getFileName() + ".";
+        java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> s = Files.list(base)) {
+                s.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(Runtime::deleteTree);
+            } catch (IOException | UncheckedIOException e) {
+                // best effort: the next start removes it
+            }
+            deleteTree(own);
+        }, "dmtcp-cleanup"));
+    }
+
     /**
      * Removes what processes that are gone left in the private folder: their framework
      * storage (a command killed with SIGKILL runs no shutdown hook).
@@ -176,7 +214,12 @@ final class Runtime implements Providers {
         try (Stream<Path> s = Files.list(base)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String n = p.getFileName().toString();
-                if (n.startsWith("felix-") && !Pids.alive(n.substring("felix-".length()))) {
+                if (!n.startsWith("felix-")) {
+                    continue;
+                }
+                int dot = n.indexOf('.');
+                String tag = n.substring("felix-".length(), dot < 0 ? n.length() : dot); // felix-<pid>-<start>[.<slot>]
+                if (!Pids.alive(tag)) {
                     deleteTree(p);
                 }
             }
@@ -221,6 +264,8 @@ final class Runtime implements Providers {
     }
 
     private Bootstrap bootstrap;
+    /** An agent's framework: its storage, removed when it stops; null for a command's own. */
+    private Path storage;
 
     /**
      * Starts the framework and its bundles (the Gogo shell's only for the coordinator). The
@@ -265,6 +310,9 @@ final class Runtime implements Providers {
             framework.waitForStop(10_000);
         } catch (BundleException | InterruptedException e) {
             // exiting anyway
+        }
+        if (storage != null) {
+            deleteTree(storage);
         }
     }
 

@@ -23,6 +23,8 @@ final class Session {
     private final Path checkpointDir;
     private Process started;
     private Runtime rt;
+    /** Where what the user should read goes: stderr, or the agent's client (its reply). */
+    private java.util.function.Consumer<String> say = System.err::println;
 
     Session(String tool, String host, int port, boolean join, boolean newCoordinator, int newPort, int interval,
             Path checkpointDir) {
@@ -34,6 +36,16 @@ final class Session {
         this.newPort = newPort;
         this.interval = interval;
         this.checkpointDir = checkpointDir;
+    }
+
+    /** Sends what this session tells the user to {@code sink} instead of stderr (the agent's client). */
+    void sayTo(java.util.function.Consumer<String> sink) {
+        say = sink;
+    }
+
+    /** The coordinator this session started in the background, or null. */
+    Process startedProcess() {
+        return started;
     }
 
     /** Finds the coordinator, or starts one (in the background, --exit-on-last) when allowed. */
@@ -48,7 +60,7 @@ final class Session {
                 throw new IllegalStateException("no coordinator answers at " + host + ":" + port
                         + "; start dmtcp_coordinator there first");
             }
-            System.err.println(tool + ": no coordinator at " + host + ":" + port
+            say.accept(tool + ": no coordinator at " + host + ":" + port
                     + ", starting one in the background (--exit-on-last)");
             started = Daemon.spawn(port, "", true, interval, checkpointDir, 300, null, false, true);
         }

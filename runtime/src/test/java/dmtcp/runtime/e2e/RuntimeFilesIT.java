@@ -183,8 +183,14 @@ public class RuntimeFilesIT {
         assertEquals("the restored program did not run on without its restarter", 0,
                 ProcessHandle.allProcesses().filter(h -> h.info().command().map(ticker.toString()::equals).orElse(false)).count());
         // nor its restore stub (/bin/sh -c 'kill -STOP $$; exec "$0"' ticker), stopped for good
-        Tools.waitFor("no restore stub of the killed restarter left", 10, () -> ProcessHandle.allProcesses()
-                .noneMatch(h -> h.info().arguments().map(a -> List.of(a).contains(ticker.toString())).orElse(false)));
+        java.util.function.Supplier<List<String>> stubs = () -> ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains(ticker.toString())).orElse(false))
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList();
+        try {
+            Tools.waitFor("no restore stub of the killed restarter left", 10, () -> stubs.get().isEmpty());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + stubs.get());
+        }
     }
 
     /** What our processes may leave in the shared temporary folder, by name. */
@@ -277,7 +283,18 @@ public class RuntimeFilesIT {
         Tools.waitFor("every process of this test to end", 30, () -> coordinatorsOf(t.workDir).isEmpty());
         assertTrue("at least 30 commands, ran " + commands, commands >= 30);
 
+        // the agent killed as a crash would: the next start removes the framework storage it left
+        t.killAgents();
+        t.run("dmtcp_checkpoint", "--new-coordinator", "/bin/true").ok();
+        Tools.waitFor("every process of this test to end", 30, () -> coordinatorsOf(t.workDir).isEmpty());
         List<String> left = new java.util.ArrayList<>(names(priv));
+        // the agent's own: its FIFO, lock, log and last pid file, and its programs (none left)
+        for (String n : List.of("agent.fifo", "agent.lock", "agent.log", "agent.pid")) {
+            left.remove(n);
+        }
+        if (left.remove("agent-programs")) {
+            assertEquals("program entries left", List.of(), names(priv.resolve("agent-programs")));
+        }
         if (left.remove("locks")) {
             // the per-process locks (ProcessLock): none of a process that ended is left
             assertEquals("lock files left", List.of(), names(priv.resolve("locks")));

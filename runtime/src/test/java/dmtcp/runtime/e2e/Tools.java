@@ -92,6 +92,32 @@ final class Tools {
             p.destroyForcibly();
         }
         started.clear();
+        killAgents();
+    }
+
+    /**
+     * Kills the agents serving this test's private folders (tmp/dmtcp-USER/agent.pid): they
+     * are no descendants of the tools (a session of their own), and would otherwise wait out
+     * their idle time.
+     */
+    void killAgents() {
+        try (var dirs = Files.list(Path.of(env.getOrDefault("DMTCP_TMPDIR", workDir.resolve("tmp").toString())))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                Path pidFile = d.resolve("agent.pid");
+                if (!Files.isReadable(pidFile)) {
+                    continue;
+                }
+                String[] f = Files.readString(pidFile).trim().split(" ");
+                long pid = Long.parseLong(f[0]);
+                ProcessHandle.of(pid).filter(h -> h.info().commandLine().orElse("").contains(" agent"))
+                        .ifPresent(h -> {
+                            h.destroyForcibly();
+                            h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> h).join();
+                        });
+            }
+        } catch (IOException | RuntimeException e) {
+            // no private folder, or nothing to kill
+        }
     }
 
     /** Runs a tool to completion (at most 60 s). */

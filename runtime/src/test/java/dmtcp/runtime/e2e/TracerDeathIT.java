@@ -53,10 +53,23 @@ public class TracerDeathIT {
         killTheLauncherAtEachMoment("--gzip");
     }
 
+    /** The tracer is the launcher JVM (no agent: DMTCP_AGENT=0), the program its child. */
+    @Test
+    public void theJvmLauncherWithTheRawImage() throws Exception {
+        agent = false;
+        killTheLauncherAtEachMoment("--no-gzip");
+    }
+
+    /** Whether programs go through the agent (the tracer killed is the agent) or the JVM launcher. */
+    private boolean agent = true;
+
     private final List<Long> orphans = new ArrayList<>();
 
     private void killTheLauncherAtEachMoment(String codec) throws Exception {
         Tools t = new Tools(null, tmp.getRoot().toPath());
+        if (!agent) {
+            t.env.put("DMTCP_AGENT", "0");
+        }
         Path verifier = t.compile("verifier");
         Tools.Coordinator coord = t.coordinator("coord");
         String p = String.valueOf(coord.port);
@@ -76,7 +89,9 @@ public class TracerDeathIT {
             Tools.waitFor("the counter's launcher", 30, () -> t.status(p).contains("NUM_PEERS=1"));
             t.run("dmtcp_command", "-p", p, "-bc").ok();
             assertEquals("no temporary left", List.of(), temporaries(t.workDir));
-            Tools.assertContains(t.output("counter", "err"), "removed " + t.workDir.resolve(stale.get(0)));
+            Tools.waitFor("the counter's launcher to say it removed the stale temporary", 10,
+                    () -> { try { return t.output("counter", "err").contains("removed " + t.workDir.resolve(stale.get(0))); }
+                            catch (java.io.IOException e) { return false; } });
             t.run("dmtcp_command", "-p", p, "-q").ok();
         } finally {
             for (long pid : orphans) {
@@ -125,12 +140,19 @@ public class TracerDeathIT {
                 }
             }
         }
-        launcher.destroyForcibly();
+        if (agent) {
+            assertEquals("the program is the launched process", launcher.pid(), program);
+            ProcessHandle tracer = ProcessHandle.of(agentPid(t)).orElseThrow();
+            tracer.destroyForcibly();
+            assertTrue(tracer.onExit().orTimeout(30, TimeUnit.SECONDS).thenApply(h -> true).join());
+        } else {
+            launcher.destroyForcibly();
+            assertTrue(launcher.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("the launcher died of SIGKILL", 128 + 9, launcher.exitValue());
+        }
         long written = newTemporarySize(t.workDir, before);
-        assertTrue(launcher.waitFor(30, TimeUnit.SECONDS));
-        System.out.println("TracerDeathIT " + codec + " " + m + " (attempt " + attempt + "): launcher killed with "
-                + (written < 0 ? "no temporary image" : (written >> 20) + " MiB of the image written"));
-        assertEquals("the launcher died of SIGKILL", 128 + 9, launcher.exitValue());
+        System.out.println("TracerDeathIT " + codec + " " + m + " (attempt " + attempt + "): " + (agent ? "agent" : "launcher")
+                + " killed with " + (written < 0 ? "no temporary image" : (written >> 20) + " MiB of the image written"));
         boolean landed = m == Moment.REQUESTED || newTemporarySize(t.workDir, before) >= (m == Moment.WRITING ? 1 : 400L << 20);
         if (m != Moment.REQUESTED) {
             List<String> left = new ArrayList<>(before);
@@ -196,6 +218,12 @@ public class TracerDeathIT {
     /** How many "pass N ok" lines the verifier printed. */
     private static int passes(Path out) {
         return (int) contents(out).lines().filter(l -> l.matches("pass \\d+ ok")).count();
+    }
+
+    /** The pid in this test's agent.pid (the agent serving its private folder). */
+    private static long agentPid(Tools t) throws Exception {
+        Path f = t.workDir.resolve("tmp").resolve("dmtcp-" + System.getProperty("user.name")).resolve("agent.pid");
+        return Long.parseLong(Files.readString(f).split(" ")[0]);
     }
 
     private static boolean alive(long pid) {
