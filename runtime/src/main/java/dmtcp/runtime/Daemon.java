@@ -77,6 +77,18 @@ final class Daemon {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:-UsePerfData"); // no /tmp/hsperfdata_USER/PID for it
         cmd.add("-XX:TieredStopAtLevel=1"); // as bin/dmtcp-common.sh: it starts sooner and competes less
+        cmd.add("-Xms8m"); // as bin/dmtcp-common.sh: the heap grows as rounds need it (the default starts at 1/64 of the RAM)
+        // the class-data sharing archive this JVM was given: the bin/ script checked that no other user can write it
+        // (read from /proc/self/cmdline: the management beans would cost this command ~30 ms of class loading)
+        for (String a : new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                .split("\0")) {
+            if (a.startsWith("-XX:SharedArchiveFile=")) {
+                cmd.add(a);
+            }
+            if (a.equals("-jar")) {
+                break;
+            }
+        }
         cmd.add("-jar");
         cmd.add(Env.jar().toString());
         cmd.add("coordinator");
