@@ -3,9 +3,11 @@
 #  - dmtcp_command -s / -l / -c against a running coordinator: wall and CPU (user+sys) time
 #    (target <= 0.15 s wall, <= 0.1 s CPU)
 #  - dmtcp_checkpoint PROG: time to PROG's first output line (target <= 0.15 s), and until
-#    the launcher joined the coordinator
+#    its participant joined the coordinator: through the agent (warm: the first launch of the
+#    run starts it) and, as the previous figure, with DMTCP_AGENT=0 (a launcher JVM each)
 #  - dmtcp_command -bc of threads.c 8, as the user waits for it (target <= 0.3 s)
-#  - the resident memory of a launcher (per program; target <= 40 MB) and of the coordinator
+#  - the resident memory of the project's processes per program (target <= 40 MB): the agent's
+#    RSS with 10 programs over 10, and a launcher JVM's (DMTCP_AGENT=0); the coordinator's
 #    (target <= 64 MB), with 10 programs running
 # Baselines in the same run: a bare `java -Xshare:auto -version` (JVM start-up alone) and the
 # program's first line without the project (`sh -c 'echo up'` started by this shell).
@@ -15,7 +17,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
 work=$(mktemp -d)
 port=""
-trap '[ -n "$port" ] && DMTCP_PORT=$port "$here/bin/dmtcp_command" -q >/dev/null 2>&1 || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# a private folder of its own: the agent the run starts is its own, and goes with it
+export DMTCP_TMPDIR=$work/tmp
+mkdir -p "$DMTCP_TMPDIR"
+agentpid() { local a; read -r a _ < "$DMTCP_TMPDIR/dmtcp-$(id -un)/agent.pid" 2>/dev/null && echo "$a"; }
+trap '[ -n "$port" ] && DMTCP_PORT=$port "$here/bin/dmtcp_command" -q >/dev/null 2>&1 || true; kill $(jobs -p) $(agentpid) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -30,22 +36,27 @@ export DMTCP_PORT=$port
 jvm=$(for i in $(seq "$runs"); do timed java -Xshare:auto -version | cut -d' ' -f1; done | median)
 native=$(for i in $(seq "$runs"); do s=$(now); sh -c 'echo up; exec sleep 1' > out & while ! grep -q up out 2>/dev/null; do sleep 0.002; done; ms "$s" "$(now)"; wait; rm -f out; done | median)
 
-first=(); joined=()
-for i in $(seq "$runs"); do
-  s=$(now)
-  "$here/bin/dmtcp_checkpoint" --join sh -c 'echo up; exec sleep 30' > out 2>/dev/null &
-  l=$!
-  while ! grep -q up out 2>/dev/null; do sleep 0.002; done
-  first+=("$(ms "$s" "$(now)")")
-  while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.02; done
-  joined+=("$(ms "$s" "$(now)")")
-  "$here/bin/dmtcp_command" -k >/dev/null
-  wait "$l" || true
-  rm -f out
-  while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.02; done
-done
-first_m=$(printf '%s\n' "${first[@]}" | median)
-joined_m=$(printf '%s\n' "${joined[@]}" | median)
+launches() { # AGENT: "first-line joined" medians of RUNS launches (the agent warmed by one more first)
+  local first=() joined=() i s l n=$runs
+  [ "$1" = 1 ] && n=$((runs + 1))
+  for i in $(seq "$n"); do
+    s=$(now)
+    DMTCP_AGENT=$1 "$here/bin/dmtcp_checkpoint" --join sh -c 'echo up; exec sleep 30' > out 2>/dev/null &
+    l=$!
+    while ! grep -q up out 2>/dev/null; do sleep 0.002; done
+    first+=("$(ms "$s" "$(now)")")
+    while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.02; done
+    joined+=("$(ms "$s" "$(now)")")
+    "$here/bin/dmtcp_command" -k >/dev/null
+    wait "$l" || true
+    rm -f out
+    while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.02; done
+  done
+  [ "$1" = 1 ] && { first=("${first[@]:1}"); joined=("${joined[@]:1}"); }
+  echo "$(printf '%s\n' "${first[@]}" | median) $(printf '%s\n' "${joined[@]}" | median)"
+}
+read -r first_m joined_m < <(launches 1)
+read -r first_jvm joined_jvm < <(launches 0)
 
 row() { # label verb...: median wall and CPU of RUNS dmtcp_command calls
   local w c; w=(); c=()
@@ -72,23 +83,39 @@ $(row "dmtcp_command -bc, threads 8, as the user waits" -bc)"
 wait || true
 while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.05; done
 
-# memory: 10 programs, each under its own launcher; RSS of the launchers and of the coordinator
-pids=()
-for i in $(seq 10); do "$here/bin/dmtcp_checkpoint" --join sleep 300 >/dev/null 2>&1 & pids+=($!); done
-while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=10; do sleep 0.1; done
-sleep 2
+# memory: 10 programs through the agent, then 10 under a launcher JVM each; the coordinator
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
-launchers=$(for p in "${pids[@]}"; do rss "$p"; done | median)
-total=$(for p in "${pids[@]}"; do rss "$p"; done | awk '{s += $1} END {print s}')
+ten() { # AGENT: starts 10 sleeps, waits until all joined
+  local i
+  pids=()
+  for i in $(seq 10); do DMTCP_AGENT=$1 "$here/bin/dmtcp_checkpoint" --join sleep 300 >/dev/null 2>&1 & pids+=($!); done
+  while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=10; do sleep 0.1; done
+  sleep 2
+}
+killall10() {
+  "$here/bin/dmtcp_command" -k >/dev/null
+  wait "${pids[@]}" 2>/dev/null || true
+  while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.05; done
+}
+ten 1
+agent=$(rss "$(agentpid)")
 coordpid=$(pgrep -f -- "--daemon-child --port=0 .*$work" | head -1 || true)
 coord=$([ -n "$coordpid" ] && rss "$coordpid" || echo "?")
-"$here/bin/dmtcp_command" -k >/dev/null
+killall10
+ten 0
+# each launcher JVM is the parent of its program
+launchers=$(for p in "${pids[@]}"; do rss "$p"; done | median)
+total=$(for p in "${pids[@]}"; do rss "$p"; done | awk '{s += $1} END {print s}')
+killall10
 
 printf '%-44s %6s ms\n' "java -version (JVM start-up, baseline)" "$jvm"
 echo "$results"
-printf '%-44s %6s ms  (native: %s ms, %sx)\n' "dmtcp_checkpoint: program's first line" "$first_m" "$native" \
-  "$(awk -v a="$first_m" -v b="$native" 'BEGIN {printf "%.1f", a / (b > 0 ? b : 1)}')"
-printf '%-44s %6s ms\n' "dmtcp_checkpoint: joined the coordinator" "$joined_m"
-printf '%-44s %6s MB  (10 programs: %s MB of launchers)\n' "RSS of one launcher (median of 10)" "$launchers" "$total"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / (b > 0 ? b : 1)}'; }
+printf '%-44s %6s ms  (native: %s ms, %sx; launcher JVM: %s ms)\n' "dmtcp_checkpoint: program's first line" "$first_m" \
+  "$native" "$(ratio "$first_m" "$native")" "$first_jvm"
+printf '%-44s %6s ms  (launcher JVM: %s ms)\n' "dmtcp_checkpoint: joined the coordinator" "$joined_m" "$joined_jvm"
+printf '%-44s %6s MB  (the agent: %s MB with 10 programs)\n' "RSS of the project's processes per program" \
+  "$((agent / 10))" "$agent"
+printf '%-44s %6s MB  (10 programs: %s MB of launchers)\n' "  with DMTCP_AGENT=0: one launcher (median)" "$launchers" "$total"
 printf '%-44s %6s MB\n' "RSS of the coordinator" "$coord"
 echo "(medians of $runs runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
