@@ -36,14 +36,7 @@ public final class ProcessBootstrap implements Bootstrap {
         } catch (RuntimeException e) {
             throw new BootException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
         }
-        if (lockDir != null) {
-            try {
-                ProcessLock.acquire(lockDir, c, "dmtcp_checkpoint");
-            } catch (java.io.IOException | RuntimeException e) {
-                System.err.println("dmtcp_checkpoint: warning: no lock for " + c + " in " + lockDir + ": " + e.getMessage());
-            }
-        }
-        programs.started(c);
+        lockAndStart(c, lockDir);
         return c.pid();
     }
 
@@ -55,14 +48,7 @@ public final class ProcessBootstrap implements Bootstrap {
         } catch (RuntimeException e) {
             throw new BootException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
         }
-        if (lockDir != null) {
-            try {
-                ProcessLock.acquire(lockDir, c, "dmtcp_checkpoint");
-            } catch (java.io.IOException | RuntimeException e) {
-                System.err.println("dmtcp_checkpoint: warning: no lock for " + c + " in " + lockDir + ": " + e.getMessage());
-            }
-        }
-        programs.started(c);
+        lockAndStart(c, lockDir);
     }
 
     @Override
@@ -72,6 +58,18 @@ public final class ProcessBootstrap implements Bootstrap {
         } catch (RuntimeException e) {
             throw new BootException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
         }
+    }
+
+    /** Takes {@code c}'s restart lock in {@code lockDir} (a lock that cannot be taken is said, the program runs on) and records it. */
+    private void lockAndStart(Child c, Path lockDir) {
+        if (lockDir != null) {
+            try {
+                ProcessLock.acquire(lockDir, c, "dmtcp_checkpoint");
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("dmtcp_checkpoint: warning: no lock for " + c + " in " + lockDir + ": " + e.getMessage());
+            }
+        }
+        programs.started(c);
     }
 
     @Override
