@@ -110,7 +110,12 @@ public final class ProcessLock {
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             boolean keep = false;
             try {
-                FileLock l = ch.tryLock();
+                FileLock l;
+                try {
+                    l = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    l = null; // another framework of this JVM holds it (the agent's): held, as by another process
+                }
                 String content = read(ch);
                 if (l == null) {
                     Holder h = parse(content);
