@@ -140,62 +140,92 @@ dmtcp_agent_revive() {
   done
 }
 
-# dmtcp_checkpoint [options] PROG ARGS: execs PROG once the agent has it; returns otherwise
-dmtcp_agent_launch() {
-  local host=${DMTCP_HOST:-localhost} port=${DMTCP_PORT:-7779} join=0
-  local interval=${DMTCP_CHECKPOINT_INTERVAL:-0} ckpt=${DMTCP_CHECKPOINT_DIR:-.} gzip=1 v
-  [ "${DMTCP_GZIP:-1}" = 0 ] && gzip=0
+# The options dmtcp_checkpoint and dmtcp_restart share, read into _o_* (defaults from the
+# DMTCP_* variables); the words left in _o_rest. Fails on anything else (--help,
+# --new-coordinator, --tmpdir, --allow-foreign-images, a bad number...): the JVM's to read.
+_agent_options() {
+  _o_host=${DMTCP_HOST:-localhost} _o_port=${DMTCP_PORT:-7779} _o_join=0
+  _o_interval=${DMTCP_CHECKPOINT_INTERVAL:-0} _o_ckpt=${DMTCP_CHECKPOINT_DIR:-.} _o_gzip=1
+  [ "${DMTCP_GZIP:-1}" = 0 ] && _o_gzip=0
   while [ $# -gt 0 ]; do
     case $1 in
-      -h|--host|--coord-host) [ $# -ge 2 ] || return 0; host=$2; shift 2 ;;
-      --host=*|--coord-host=*) host=${1#*=}; shift ;;
-      -p|--port|--coord-port) [ $# -ge 2 ] || return 0; port=$2; shift 2 ;;
-      --port=*|--coord-port=*) port=${1#*=}; shift ;;
-      -j|--join|--join-coordinator) join=1; shift ;;
-      -i|--interval) [ $# -ge 2 ] || return 0; interval=$2; shift 2 ;;
-      --interval=*) interval=${1#*=}; shift ;;
-      -c|--ckptdir|--checkpoint-dir) [ $# -ge 2 ] || return 0; ckpt=$2; shift 2 ;;
-      --ckptdir=*|--checkpoint-dir=*) ckpt=${1#*=}; shift ;;
-      --no-gzip) gzip=0; shift ;;
-      --gzip) gzip=1; shift ;;
-      -*) return 0 ;; # --help, --new-coordinator, --tmpdir, anything else: the JVM's to read
+      -h|--host|--coord-host) [ $# -ge 2 ] || return 1; _o_host=$2; shift 2 ;;
+      --host=*|--coord-host=*) _o_host=${1#*=}; shift ;;
+      -p|--port|--coord-port) [ $# -ge 2 ] || return 1; _o_port=$2; shift 2 ;;
+      --port=*|--coord-port=*) _o_port=${1#*=}; shift ;;
+      -j|--join|--join-coordinator) _o_join=1; shift ;;
+      -i|--interval) [ $# -ge 2 ] || return 1; _o_interval=$2; shift 2 ;;
+      --interval=*) _o_interval=${1#*=}; shift ;;
+      -c|--ckptdir|--checkpoint-dir) [ $# -ge 2 ] || return 1; _o_ckpt=$2; shift 2 ;;
+      --ckptdir=*|--checkpoint-dir=*) _o_ckpt=${1#*=}; shift ;;
+      --no-gzip) _o_gzip=0; shift ;;
+      --gzip) _o_gzip=1; shift ;;
+      -*) return 1 ;;
       *) break ;;
     esac
   done
-  [ $# -ge 1 ] || return 0
-  [[ $port =~ ^[0-9]{1,5}$ ]] && [ "$port" -le 65535 ] && [[ $interval =~ ^[0-9]{1,9}$ ]] && [ -n "$host" ] || return 0
-  # a program that would not exec: the JVM says why, as it always did
-  if [[ $1 = */* ]]; then [ -f "$1" ] && [ -x "$1" ] || return 0; else type -P -- "$1" >/dev/null || return 0; fi
-  [[ $ckpt = /* ]] || ckpt=$PWD/$ckpt
+  [[ $_o_port =~ ^[0-9]{1,5}$ ]] && [ "$_o_port" -le 65535 ] && [[ $_o_interval =~ ^[0-9]{1,9}$ ]] && [ -n "$_o_host" ] || return 1
+  [[ $_o_ckpt = /* ]] || _o_ckpt=$PWD/$_o_ckpt
+  _o_rest=("$@")
+}
+
+# _agent_request KIND WORDS...: sends the request (the options read, then WORDS) and reads
+# the answer: on ok execs WORDS (a program), on stub EXE execs EXE (a restore's stub);
+# fail: prints it and exits; returns when the agent cannot serve it
+_agent_request() {
+  local kind=$1; shift
   _agent_prepare || return 0
-  local reply=$_adir/reply-$$ kind rest try alive
+  local reply=$_adir/reply-$$ word rest try alive quiet
   rm -f "$reply"
   mkfifo -m 600 "$reply" 2>/dev/null || return 0
   exec {_await}<>"$reply"
-  printf '%s\0' 1 "$host" "$port" "$join" "$interval" "$ckpt" "$gzip" "$@" > "$_adir/req-$$" || return 0
+  printf '%s\0' 1 "$_o_host" "$_o_port" "$_o_join" "$_o_interval" "$_o_ckpt" "$_o_gzip" "$@" > "$_adir/req-$$" || return 0
   for ((try = 0; try < 2; try++)); do
     _agent_alive; alive=$?
-    [ $alive = 2 ] && break # an agent with other settings serves this folder: the JVM launcher
+    [ $alive = 2 ] && break # an agent with other settings serves this folder: the JVM's way
     if [ $alive != 0 ]; then _agent_start || break; fi
-    printf 'launch %d\n' $$ 1<>"$_adir/agent.fifo" || break
-    # the answer: said lines, then ok or fail; an agent that dies meanwhile is started again;
-    # the request is sent again every few seconds of silence (the agent serves a pid once)
-    local quiet=0
+    printf '%s %d\n' "$kind" $$ 1<>"$_adir/agent.fifo" || break
+    # the answer: said lines, then ok, stub, fail or busy; an agent that dies meanwhile is
+    # started again; the request is sent again every few seconds of silence (served once)
+    quiet=0
     while :; do
-      if ! read -r -t 1 -u "$_await" kind rest; then
+      if ! read -r -t 1 -u "$_await" word rest; then
         _agent_alive || continue 2
-        if (( ++quiet % 3 == 0 )); then printf 'launch %d\n' $$ 1<>"$_adir/agent.fifo"; fi
+        if (( ++quiet % 3 == 0 )); then printf '%s %d\n' "$kind" $$ 1<>"$_adir/agent.fifo"; fi
         continue
       fi
       quiet=0
-      case $kind in
+      case $word in
         say) printf '%s\n' "$rest" >&2 ;;
-        busy) break 2 ;; # it cannot serve this one: the JVM launcher does
+        busy) break 2 ;; # it cannot serve this one: the JVM does
         ok) rm -f "$reply"; _close_fds; exec -- "$@" ;;
+        # seized by the agent while it waited: this exec is the restore's stub
+        stub) rm -f "$reply"; _close_fds; exec -- "$rest" ;;
         fail) exec {_await}<&-; rm -f "$reply"; printf '%s\n' "${rest#* }" >&2; exit "${rest%% *}" ;;
       esac
     done
   done
   exec {_await}<&-
   rm -f "$reply" "$_adir/req-$$"
+}
+
+# dmtcp_checkpoint [options] PROG ARGS: execs PROG once the agent has it; returns otherwise
+dmtcp_agent_launch() {
+  _agent_options "$@" || return 0
+  set -- "${_o_rest[@]}"
+  [ $# -ge 1 ] || return 0
+  # a program that would not exec: the JVM says why, as it always did
+  if [[ $1 = */* ]]; then [ -f "$1" ] && [ -x "$1" ] || return 0; else type -P -- "$1" >/dev/null || return 0; fi
+  _agent_request launch "$@"
+}
+
+# dmtcp_restart [options] IMAGE: one image, restored into this very process by the agent
+# (it becomes the restored program); returns otherwise (several images: the JVM restarter)
+dmtcp_agent_restart() {
+  _agent_options "$@" || return 0
+  set -- "${_o_rest[@]}"
+  [ $# = 1 ] && [ -f "$1" ] || return 0
+  local image=$1
+  [[ $image = /* ]] || image=$PWD/$image
+  _agent_request restart "$image"
 }

@@ -126,10 +126,11 @@ final class Agent {
             idle.start();
             for (String line; (line = in.readLine()) != null;) {
                 String[] w = line.trim().split(" ");
-                if (w.length == 2 && w[0].equals("launch") && w[1].matches("[1-9][0-9]{0,9}")) {
+                if (w.length == 2 && (w[0].equals("launch") || w[0].equals("restart")) && w[1].matches("[1-9][0-9]{0,9}")) {
                     int pid = Integer.parseInt(w[1]);
+                    boolean restart = w[0].equals("restart");
                     busy();
-                    Thread t = new Thread(() -> launch(pid), "dmtcp-agent-" + pid);
+                    Thread t = new Thread(() -> launch(pid, restart), "dmtcp-agent-" + pid);
                     t.setDaemon(true);
                     t.start();
                 } else if (!line.isBlank()) {
@@ -228,8 +229,9 @@ final class Agent {
                 }
                 int pid = Integer.parseInt(tag.substring(0, tag.indexOf('-')));
                 try {
-                    // its coordinator, started again as the first launch would have (it exits with its last participant)
-                    Request r = Request.read(entry);
+                    // its coordinator, started again as the first launch would have (it exits with its last
+                    // participant); its argv as it runs now (a restored process's entry names its image)
+                    Request r = Request.read(entry).running(pid);
                     System.err.println("dmtcp agent: taking over " + r.argv.get(0) + " [" + pid + "]");
                     java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
                     announced.add(told);
@@ -256,7 +258,7 @@ final class Agent {
     }
 
     /** A client's request: answered on its reply FIFO, then served until its program ends. */
-    private void launch(int pid) {
+    private void launch(int pid, boolean restart) {
         Path req = dir.resolve("req-" + pid);
         Reply reply = new Reply(dir.resolve("reply-" + pid));
         if (slots.putIfAbsent(pid, new Slot()) != null) {
@@ -272,7 +274,11 @@ final class Agent {
             }
             Path entry = dir.resolve(PROGRAMS).resolve(tag);
             Files.move(req, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            serve(pid, r, entry, reply, new java.util.concurrent.CountDownLatch(1));
+            if (restart) {
+                restart(pid, r, entry, reply);
+            } else {
+                serve(pid, r, entry, reply, new java.util.concurrent.CountDownLatch(1));
+            }
         } catch (IOException | RuntimeException e) {
             slots.remove(pid);
             reply.line("fail 1 dmtcp_checkpoint: the agent cannot take the request: " + e.getMessage());
@@ -407,6 +413,117 @@ final class Agent {
         }
     }
 
+    /**
+     * dmtcp_restart through the agent, one image: its checks as the restarter's, then a
+     * framework of its own (role restart) that rebuilds the process in the client's own
+     * process, seized while it waits and then told which executable to exec ({@code stub EXE});
+     * the restart round lets it run. What goes wrong after that answer is written to the
+     * client's stderr (the client, killed with the half-built process, cannot read it).
+     */
+    private void restart(int pid, Request r, Path entry, Reply reply) {
+        Runtime rt = null;
+        Path image = Path.of(r.argv.get(0));
+        java.io.PrintStream err = clientStderr(pid);
+        try {
+            try {
+                utility().bootstrap().subreaper(pid);
+            } catch (dmtcp.core.boot.BootException e) {
+                reply.line("busy the agent cannot make it a child subreaper: " + e.getMessage());
+                return;
+            }
+            try {
+                dmtcp.image.format.api.ImageReader.checkFile(image);
+            } catch (IOException e) {
+                reply.line("fail 1 dmtcp_restart: " + e.getMessage());
+                return;
+            }
+            java.io.ByteArrayOutputStream warned = new java.io.ByteArrayOutputStream();
+            String foreign = ImageOwner.check(List.of(image), false, new java.io.PrintStream(warned, true, StandardCharsets.UTF_8));
+            for (String l : warned.toString(StandardCharsets.UTF_8).split("\n")) {
+                if (!l.isBlank()) {
+                    reply.line("say " + l);
+                }
+            }
+            if (foreign != null) {
+                reply.line("fail 1 dmtcp_restart: " + foreign + "; nothing was restarted");
+                return;
+            }
+            // the unique ids first, for the framework's properties (a framework's properties are fixed when it is made)
+            dmtcp.core.boot.Restart first = utility().bootstrap().restart(List.of(image));
+            java.util.Optional<String> refused = first.refusal();
+            if (refused.isPresent()) {
+                reply.line("fail 1 dmtcp_restart: " + refused.get() + "; nothing was restarted");
+                return;
+            }
+            List<String> ids = first.uniqueIds();
+            Session s = new Session("dmtcp_restart", r.host, r.port, r.join, false, 0, r.interval, r.checkpointDir);
+            s.sayTo(line -> reply.line("say " + line));
+            coordinator(s, r);
+            Map<String, String> props = new HashMap<>();
+            props.put("dmtcp.role", "restart");
+            props.put("dmtcp.gzip", String.valueOf(r.gzip));
+            props.put("dmtcp.host", r.host);
+            props.put("dmtcp.port", String.valueOf(r.port));
+            props.put("dmtcp.checkpointDir", r.checkpointDir.toAbsolutePath().normalize().toString());
+            props.put("dmtcp.stderr", "/proc/" + pid + "/fd/2");
+            props.put("dmtcp.images", image.toString());
+            props.put("dmtcp.restartIds", String.join(",", ids));
+            rt = Runtime.slot(props, Integer.toString(next.incrementAndGet()));
+            for (long h : helpers) {
+                rt.bootstrap().helper(h);
+            }
+            dmtcp.core.boot.Restart restart = rt.bootstrap().restart(List.of(image));
+            java.util.Optional<String> locked = restart.lock(dir);
+            if (locked.isPresent()) {
+                reply.line("fail 1 dmtcp_restart: " + locked.get() + "; nothing was restarted");
+                return;
+            }
+            restart.restoreAheadInto(rt, pid, exe -> reply.line("stub " + exe));
+            rt.start();
+            rt.bootstrap().awaitPrograms();
+            String failure = rt.bootstrap().failure().orElse(null);
+            if (failure != null) {
+                if (!reply.line("fail 1 dmtcp_restart: " + failure) && err != null) {
+                    err.println("dmtcp_restart: " + failure);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            String why = "dmtcp_restart: " + (e.getMessage() != null ? e.getMessage() : e);
+            if (!reply.line("fail 1 " + why) && err != null) {
+                err.println(why);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (rt != null) {
+                rt.stop();
+            }
+            if (err != null) {
+                err.close();
+            }
+            try {
+                Files.deleteIfExists(entry);
+            } catch (IOException ignored) {
+                // the next agent removes an entry whose process is gone
+            }
+            slots.remove(pid);
+            busy();
+        }
+    }
+
+    /** The client's stderr (/proc/PID/fd/2), for what it must read after it stopped reading its answer; null if it cannot be opened. */
+    private static java.io.PrintStream clientStderr(int pid) {
+        Path fd = Path.of("/proc/" + pid + "/fd/2");
+        try {
+            String target = Files.readSymbolicLink(fd).toString();
+            java.io.OutputStream out = target.startsWith("pipe:") ? new java.io.FileOutputStream(new RandomAccessFile(fd.toFile(), "rw").getFD())
+                    : new java.io.FileOutputStream(fd.toFile(), true);
+            return new java.io.PrintStream(new java.io.BufferedOutputStream(out), true, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** A program served: what the idle watch counts. */
     private static final class Slot {}
 
@@ -419,17 +536,18 @@ final class Agent {
             this.path = path;
         }
 
-        synchronized void line(String text) {
+        /** Writes {@code text} as one line; false once the final answer (ok, stub, fail, busy) went. */
+        synchronized boolean line(String text) {
             if (done) {
-                return;
+                return false;
             }
-            if (text.equals("ok") || text.startsWith("fail ")) {
+            if (text.equals("ok") || text.startsWith("fail ") || text.startsWith("stub ") || text.startsWith("busy ")) {
                 done = true;
             }
             try {
                 PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (!a.isOther()) {
-                    return;
+                    return true;
                 }
                 try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
                     f.write((text.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
@@ -437,6 +555,7 @@ final class Agent {
             } catch (IOException e) {
                 // the client is gone: it falls back or has exited
             }
+            return true;
         }
     }
 
@@ -446,6 +565,17 @@ final class Agent {
      * the program's argv.
      */
     record Request(String host, int port, boolean join, int interval, Path checkpointDir, boolean gzip, List<String> argv) {
+        /** The same, with the argv {@code pid} runs now (/proc/PID/cmdline), if it can be read. */
+        Request running(int pid) {
+            try {
+                String cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.UTF_8);
+                List<String> now = List.of(cmd.split("\0"));
+                return now.isEmpty() || now.get(0).isEmpty() ? this : new Request(host, port, join, interval, checkpointDir, gzip, now);
+            } catch (IOException e) {
+                return this;
+            }
+        }
+
         static Request read(Path file) throws IOException {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             List<String> f = new ArrayList<>(Arrays.asList(text.split("\0", -1)));

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
         description = {"Restarts processes from checkpoint images (ckpt_*.dmtcp) and keeps them under checkpoint control.",
             "Exits with the first restored program's exit status."},
         footerHeading = "%nEnvironment variables:%n",
-        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY, Options.ENV_CKPT, Options.ENV_TMP, Options.ENV_LOG, Options.ENV_PLUGINS, Options.ENV_JVM})
+        footer = {Options.ENV_HOST, Options.ENV_PORT, Options.ENV_KEY, Options.ENV_CKPT, Options.ENV_TMP, Options.ENV_LOG, Options.ENV_PLUGINS,
+            Options.ENV_AGENT, Options.ENV_JVM})
 final class RestartCli implements Callable<Integer> {
 
     @Mixin

@@ -85,6 +85,57 @@ public class AgentIT {
     }
 
     @Test
+    public void aRestartThroughTheAgentIsTheRestartCommandsOwnProcess() throws Exception {
+        restartCycles(new Tools(null, tmp.getRoot().toPath()));
+    }
+
+    @Test
+    public void aRestartThroughTheAgentAsAnOrdinaryUser() throws Exception {
+        restartCycles(ordinaryUser(CommandLineIT.USER, "restart"));
+    }
+
+    /**
+     * Launch, then three times: checkpoint, kill, dmtcp_restart IMAGE, which the agent
+     * restores into the restart command's own process: that process becomes the program,
+     * counts on from the image, and is killed with the computation (its status the shell's).
+     */
+    private static void restartCycles(Tools t) throws Exception {
+        t.env.put("DMTCP_AGENT_RESTART", "1"); // opt-in while the rest of the suite's restarts are not all through it
+        Path counter = t.compile("counter");
+        Path ticks = t.workDir.resolve("ticks");
+        Tools.Coordinator coord = t.coordinator("coord");
+        String p = String.valueOf(coord.port);
+        Process running = t.start("launch", "dmtcp_checkpoint", "-p", p, "--join", counter.toString(), ticks.toString());
+        Tools.waitFor("the program to tick", 30, () -> Tools.lastTick(ticks) > 2);
+        for (int cycle = 1; cycle <= 3; cycle++) {
+            Tools.waitFor("its participant to join", 30, () -> t.status(p).contains("NUM_PEERS=1"));
+            Tools.Result bc = t.run("dmtcp_command", "-p", p, "-bc");
+            assertEquals("stdout: " + bc.out() + " stderr: " + bc.err(), 0, bc.exit());
+            Path image;
+            try (Stream<Path> s = Files.list(t.workDir)) {
+                image = s.filter(f -> f.getFileName().toString().matches("ckpt_counter_.*\\.dmtcp")).findFirst().orElseThrow();
+            }
+            int saved = Tools.lastTick(ticks);
+            t.run("dmtcp_command", "-p", p, "-k").ok();
+            assertTrue("killed with the computation", running.waitFor(20, TimeUnit.SECONDS));
+            Tools.waitFor("the killed participant to leave", 20, () -> t.status(p).contains("NUM_PEERS=0"));
+            int killedAt = Tools.readLines(ticks).size();
+            running = t.start("restart-" + cycle, "dmtcp_restart", "-p", p, "--join", image.toString());
+            Tools.waitFor("the restored program to tick", 30, () -> Tools.readLines(ticks).size() > killedAt + 2);
+            List<String> lines = Tools.readLines(ticks);
+            int resumed = Integer.parseInt(lines.get(killedAt).split(" ")[1]);
+            assertTrue("cycle " + cycle + ": counts on from the image (saved at " + saved + "), resumed at " + resumed,
+                    resumed > 0 && resumed <= saved + 1);
+            programPid(t, running); // the restart command's own process is the program now
+        }
+        t.run("dmtcp_command", "-p", p, "-k").ok();
+        assertTrue(running.waitFor(20, TimeUnit.SECONDS));
+        if (t.user == null) {
+            assertEquals("the shell sees the program killed", 128 + 9, running.exitValue());
+        }
+    }
+
+    @Test
     public void jobControlOnATerminalIsTheShells() throws Exception {
         Tools t = new Tools(null, tmp.getRoot().toPath());
         Path counter = t.compile("counter");

@@ -269,6 +269,10 @@ public class RuntimeFilesIT {
         new ProcessBuilder("kill", "-9", Long.toString(coordinator)).start().waitFor();
         Tools.waitFor("the killed coordinator to be gone", 20, () -> ProcessHandle.of(coordinator).isEmpty());
         // the restarter lives on without a coordinator; its program is SIGKILLed, so it ends
+        // (through the agent the restart command's own process is the program)
+        if (restarter.toHandle().descendants().findAny().isEmpty()) {
+            restarter.destroyForcibly();
+        }
         restarter.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         assertTrue(restarter.waitFor(30, TimeUnit.SECONDS));
         for (int i = 0; i < 10; i++) {

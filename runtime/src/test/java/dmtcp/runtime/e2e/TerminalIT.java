@@ -2,6 +2,7 @@ package dmtcp.runtime.e2e;
 
 import static dmtcp.runtime.e2e.Tools.assertContains;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -175,14 +176,22 @@ public class TerminalIT {
      */
     private static void onTheRestartersTerminal(long pid) throws IOException {
         String[] st = stat(pid);
-        long restarter = Long.parseLong(st[1]);
+        long parent = Long.parseLong(st[1]);
+        // the restarter JVM is its parent; through the agent it is the restart command's own
+        // process (its parent is script, whose fds are pipes): then the terminal is its own
+        boolean agent = !Files.readSymbolicLink(Path.of("/proc/" + parent + "/fd/0")).toString().startsWith("/dev/pts/");
+        long restarter = agent ? pid : parent;
         String[] rst = stat(restarter);
+        String first = null;
         for (int fd = 0; fd <= 2; fd++) {
             String mine = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString();
             String theirs = Files.readSymbolicLink(Path.of("/proc/" + restarter + "/fd/" + fd)).toString();
             assertTrue("fd " + fd + " is a pty: " + mine, mine.matches("/dev/pts/\\d+"));
             assertEquals("fd " + fd + " is the restarter's (pid " + restarter + ")", theirs, mine);
+            first = first == null ? mine : first;
+            assertEquals("fds 0-2 on one terminal", first, mine);
         }
+        assertNotEquals("it has a controlling terminal: " + diagnose(pid), "0", st[4]);
         assertEquals("controlling terminal (tty_nr) is the restarter's: " + diagnose(pid), rst[4], st[4]);
         assertEquals("in the terminal's foreground process group (pgrp = tpgid): " + diagnose(pid), st[5], st[2]);
     }

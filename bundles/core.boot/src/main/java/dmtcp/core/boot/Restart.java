@@ -51,4 +51,13 @@ public interface Restart {
      * restored (or refused) by the restart round instead.
      */
     void restoreAhead(Providers providers);
+
+    /**
+     * As {@link #restoreAhead}, for one image, in a process of this user rather than a child
+     * of this JVM (the agent's client: doc/architecture.md, The agent): {@code pid} is seized
+     * (ptrace) while it waits, then {@code exec} is given the executable it must exec (on the
+     * restore's thread); its exec is the restore's stub, and it becomes the restored process,
+     * whose parent is its own.
+     */
+    void restoreAheadInto(Providers providers, int pid, java.util.function.Consumer<String> exec);
 }

@@ -141,13 +141,24 @@ public final class ProcessImages {
      * {@linkplain Held#finish finishes} and {@linkplain Held#release() releases} it (or abandons it).
      */
     public static Held prepare(Path image, Map<String, StreamCodec> codecs) throws IOException {
+        return prepare(image, codecs, -1, null);
+    }
+
+    /**
+     * As {@link #prepare(Path, Map)}, in the process {@code pid} of this user (the agent's
+     * client): seized while it waits, then told through {@code exec} which executable to
+     * exec; {@code pid} &lt; 0: a child of this JVM.
+     */
+    public static Held prepare(Path image, Map<String, StreamCodec> codecs, int pid, java.util.function.Consumer<String> exec)
+            throws IOException {
+        dmtcp.ckpt.process.internal.task.Stub.Into into = pid < 0 ? null : new dmtcp.ckpt.process.internal.task.Stub.Into(pid, exec);
         try (ImageReader r = ImageReader.open(image, codecs)) {
             ProcessSchema.ProcessRecord proc = head(r);
             ProcessState state = proc.state();
             String uid = proc.checkpoint().uniqueId();
             FdTable fds = FdTable.of(proc.fds(), proc.records(), state.comm());
             try {
-                return new Held(Restorer.prepare(state, new PageSource(r), uid), fds, image);
+                return new Held(Restorer.prepare(state, new PageSource(r), uid, into), fds, image);
             } catch (UncheckedIOException e) {
                 dmtcp.mem.linux.api.ProcessLock.release(uid);
                 throw e.getCause();

@@ -33,6 +33,11 @@ final class EarlyRestore {
      * @param codecs the codecs to decode with (closed afterwards when they are {@link AutoCloseable})
      */
     void begin(List<Path> images, List<StreamCodec> codecs) {
+        begin(images, codecs, (dmtcp.ckpt.process.internal.task.Stub.Into) null);
+    }
+
+    /** As {@link #begin(List, List)}, the one image's process rebuilt in {@code into} (the agent's client). */
+    void begin(List<Path> images, List<StreamCodec> codecs, dmtcp.ckpt.process.internal.task.Stub.Into into) {
         Map<String, StreamCodec> byName = new LinkedHashMap<>();
         for (StreamCodec c : codecs) {
             byName.putIfAbsent(c.name(), c);
@@ -49,7 +54,7 @@ final class EarlyRestore {
         Thread t = new Thread(() -> {
             for (Map.Entry<Path, CompletableFuture<ProcessImages.Held>> e : mine.entrySet()) {
                 try {
-                    e.getValue().complete(ProcessImages.prepare(e.getKey(), byName));
+                    e.getValue().complete(ProcessImages.prepare(e.getKey(), byName, into == null ? -1 : into.pid(), into == null ? null : into.exec()));
                 } catch (IOException | RuntimeException | Error x) {
                     e.getValue().completeExceptionally(x);
                 }

@@ -169,4 +169,13 @@ final class RestartCheck implements Restart {
         programs.expect(images.size());
         programs.early().begin(images, providers.load(StreamCodec.class));
     }
+
+    @Override
+    public void restoreAheadInto(Providers providers, int pid, java.util.function.Consumer<String> exec) {
+        if (images.size() != 1) {
+            throw new IllegalStateException("one image per process given, not " + images.size());
+        }
+        programs.expect(1);
+        programs.early().begin(images, providers.load(StreamCodec.class), new dmtcp.ckpt.process.internal.task.Stub.Into(pid, exec));
+    }
 }

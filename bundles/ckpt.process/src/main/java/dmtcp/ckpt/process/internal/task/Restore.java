@@ -74,7 +74,8 @@ final class Restore {
     private final List<Integer> afterRelease = new ArrayList<>();
 
     /**
-     * @param stub a fresh child running {@link Stub#command}, not yet waited for
+     * @param stub a fresh child running {@link Stub#command}, not yet waited for, or a process of
+     *     this user that stops itself and then execs the same executable (the agent's client)
      */
     Restore(ProcessState st, MemorySource src, Child stub) {
         this.st = st;
@@ -119,7 +120,7 @@ final class Restore {
         pid = stub.pid();
         boolean done = false;
         try {
-            Stub.start(pid, st);
+            Stub.start(pid, st, !stub.adopted());
             // every signal but SIGTRAP (a blocked one would reset its handler at our steps' traps)
             // stays queued, siginfo and all, until the saved masks are set after the last step;
             // cloned threads inherit this mask
@@ -236,6 +237,9 @@ final class Restore {
             if (tid != pid) {
                 ThreadControl.reap(tid); // traced threads stay zombies until their tracer collects them
             }
+        }
+        if (stub.adopted()) {
+            ThreadControl.reap(pid); // not our child: its parent (the agent's client's shell) reaps it once we let go
         }
     }
 

@@ -55,22 +55,43 @@ public final class Restorer {
      * restart round says so. A failure kills the half-built process and throws.
      */
     public static Prepared prepare(ProcessState state, MemorySource source, String uniqueId) {
+        return prepare(state, source, uniqueId, (Stub.Into) null);
+    }
+
+    /**
+     * As {@link #prepare(ProcessState, MemorySource, String)}, in a process of this user
+     * instead of a child of this JVM (the agent's client): {@code into} is seized (it runs on,
+     * blocked reading its answer), then {@code exec} is given the executable it must exec
+     * (the agent tells it), and its exec is the stub's. Null: a child spawned here.
+     */
+    public static Prepared prepare(ProcessState state, MemorySource source, String uniqueId, Stub.Into into) {
         // before anything starts: a description a restore must not follow, a program modified since
         Mappings.validate(state);
         MappedFiles.verify(state.exe(), state.files());
         return Tracer.get().call(() -> {
-            Child stub = Processes.spawnAs(Stub.command(state), state.argv());
-            Restore r = new Restore(state, source, stub);
-            try {
-                r.build();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            Child stub;
+            if (into == null) {
+                stub = Processes.spawnAs(Stub.command(state), state.argv());
+            } else {
+                stub = Processes.adopt(into.pid(), state.argv());
+                Stub.seize(into.pid());
+                into.exec().accept(Stub.command(state).get(3));
             }
-            if (uniqueId != null) {
-                stub.uniqueId(uniqueId);
-            }
-            return new Prepared(r, stub);
+            return build(state, source, uniqueId, stub);
         });
+    }
+
+    private static Prepared build(ProcessState state, MemorySource source, String uniqueId, Child stub) {
+        Restore r = new Restore(state, source, stub);
+        try {
+            r.build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (uniqueId != null) {
+            stub.uniqueId(uniqueId);
+        }
+        return new Prepared(r, stub);
     }
 
     /** A process {@link #prepare rebuilt} and held stopped: release it or abandon it, once. */

@@ -19,7 +19,7 @@ import java.util.List;
  * is the program's own executable stopped before ld.so ran ({@code /proc/PID/exe}, comm and
  * ps right with no privilege, no rseq or interrupted sleep to undo).
  */
-final class Stub {
+public final class Stub {
     private Stub() {}
 
     private static final int SIGSTOP = 19;
@@ -38,14 +38,33 @@ final class Stub {
         return List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$0\"", target);
     }
 
+    /**
+     * A process of this user to restore into instead of a spawned stub (the agent's client,
+     * blocked reading its answer): {@code exec} tells it to exec the executable it is given.
+     */
+    public record Into(int pid, java.util.function.Consumer<String> exec) {}
+
+    /** Seizes {@code pid} for a restore, with EXITKILL: a restorer killed from here on takes it with it. */
+    static void seize(int pid) {
+        ThreadControl.seize(pid, ThreadControl.PTRACE_O_TRACEEXEC | ThreadControl.PTRACE_O_TRACECLONE | ThreadControl.PTRACE_O_EXITKILL);
+    }
+
     /** Seizes the stub {@code pid} at once, lets it exec the saved executable (its self-stop swallowed) and steps out of execve. */
     static void start(int pid, ProcessState st) {
+        start(pid, st, true);
+    }
+
+    /** As {@link #start(int, ProcessState)}; {@code seize}: false when {@link #seize} was done already (an {@link Into}). */
+    static void start(int pid, ProcessState st, boolean seize) {
         // seized at once, with EXITKILL: a restarter killed from here on takes its stub with it
         // (seized only after the stub's self-stop, a restarter killed in between left a stopped
         // /bin/sh behind for good). The self-stop either came already (SIGCONT ends that group
         // stop; a seize alone would leave it in force after the detach) or comes later, a
-        // signal this loop swallows.
-        ThreadControl.seize(pid, ThreadControl.PTRACE_O_TRACEEXEC | ThreadControl.PTRACE_O_TRACECLONE | ThreadControl.PTRACE_O_EXITKILL);
+        // signal this loop swallows. A process restored into (Into) stops not at all: seized
+        // before it was told to exec, its exec is the event awaited.
+        if (seize) {
+            seize(pid);
+        }
         Processes.kill(pid, SIGCONT);
         String target = command(st).get(3);
         for (;;) {
