@@ -6,6 +6,8 @@
 #    its participant joined the coordinator: through the agent (warm: the first launch of the
 #    run starts it) and, as the previous figure, with DMTCP_AGENT=0 (a launcher JVM each)
 #  - dmtcp_command -bc of threads.c 8, as the user waits for it (target <= 0.3 s)
+#  - dmtcp_restart of a small program to its next line (target <= 0.3 s), through the agent
+#    and, as the previous figure, with DMTCP_AGENT=0 (a restarter JVM)
 #  - the resident memory of the project's processes per program (target <= 40 MB): the agent's
 #    RSS with 10 programs over 10, and a launcher JVM's (DMTCP_AGENT=0); the coordinator's
 #    (target <= 64 MB), with 10 programs running
@@ -57,6 +59,38 @@ launches() { # AGENT: "first-line joined" medians of RUNS launches (the agent wa
 }
 read -r first_m joined_m < <(launches 1)
 read -r first_jvm joined_jvm < <(launches 0)
+
+# restart of a small program to its next line: checkpoint, kill, dmtcp_restart IMAGE (its
+# stdout a pipe: the restored program writes to the restart command's stdout)
+cat > tick.c <<'C'
+#include <stdio.h>
+#include <unistd.h>
+int main(void) { for (long n = 0;; n++) { printf("tick %ld\n", n); fflush(stdout); usleep(20000); } }
+C
+gcc -O2 -o tick tick.c
+restarts() { # AGENT: median ms from dmtcp_restart to the restored program's next line
+  local r=() i s
+  DMTCP_AGENT=$1 "$here/bin/dmtcp_checkpoint" --join ./tick 2>/dev/null | cat > /dev/null &
+  while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.02; done
+  for i in $(seq "$runs"); do
+    "$here/bin/dmtcp_command" -bc >/dev/null
+    "$here/bin/dmtcp_command" -k >/dev/null
+    while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.02; done
+    rm -f rout
+    s=$(now)
+    DMTCP_AGENT=$1 DMTCP_AGENT_RESTART=$1 "$here/bin/dmtcp_restart" --join ckpt_tick_*.dmtcp 2>/dev/null | cat > rout &
+    while ! grep -q tick rout 2>/dev/null; do sleep 0.002; done
+    r+=("$(ms "$s" "$(now)")")
+    while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=1; do sleep 0.02; done
+  done
+  "$here/bin/dmtcp_command" -k >/dev/null
+  wait || true
+  while ! "$here/bin/dmtcp_command" -s 2>/dev/null | grep -q NUM_PEERS=0; do sleep 0.02; done
+  rm -f ckpt_tick_*.dmtcp
+  printf '%s\n' "${r[@]}" | median
+}
+restart_m=$(restarts 1)
+restart_jvm=$(restarts 0)
 
 row() { # label verb...: median wall and CPU of RUNS dmtcp_command calls
   local w c; w=(); c=()
@@ -114,6 +148,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / (b > 0 ? b : 1)}'; 
 printf '%-44s %6s ms  (native: %s ms, %sx; launcher JVM: %s ms)\n' "dmtcp_checkpoint: program's first line" "$first_m" \
   "$native" "$(ratio "$first_m" "$native")" "$first_jvm"
 printf '%-44s %6s ms  (launcher JVM: %s ms)\n' "dmtcp_checkpoint: joined the coordinator" "$joined_m" "$joined_jvm"
+printf '%-44s %6s ms  (restarter JVM: %s ms)\n' "dmtcp_restart: a small program's next line" "$restart_m" "$restart_jvm"
 printf '%-44s %6s MB  (the agent: %s MB with 10 programs)\n' "RSS of the project's processes per program" \
   "$((agent / 10))" "$agent"
 printf '%-44s %6s MB  (10 programs: %s MB of launchers)\n' "  with DMTCP_AGENT=0: one launcher (median)" "$launchers" "$total"
