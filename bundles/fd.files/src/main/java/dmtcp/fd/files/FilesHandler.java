@@ -215,7 +215,11 @@ public class FilesHandler implements FdHandler {
             Termios termios = new Termios(t.getInt("iflag"), t.getInt("oflag"), t.getInt("cflag"), t.getInt("lflag"), t.getInt("line"),
                     t.getBytes("cc") == null ? new byte[0] : t.getBytes("cc"));
             WinSize winsize = w == null ? null : new WinSize(w.getInt("rows"), w.getInt("cols"), w.getInt("xpixel"), w.getInt("ypixel"));
-            String why = Terminal.apply(e.getKey(), termios, winsize);
+            // through the restored program's own fd: the restarter's fd is the same terminal, but
+            // the agent, which restores into its client, holds none (its fds are /dev/null)
+            int pid = ctx.process().pid();
+            String why = Terminal.applyTo(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd", Integer.toString(f.fd())), pid,
+                    termios, winsize);
             if (why == null) {
                 ctx.process().signalAfterRelease(SIGWINCH);
             } else if (!"is no terminal".equals(why)) {

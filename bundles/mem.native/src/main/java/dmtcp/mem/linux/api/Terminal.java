@@ -3,7 +3,7 @@ package dmtcp.mem.linux.api;
 import dmtcp.mem.linux.internal.Terminals;
 import java.nio.file.Path;
 
-/** A terminal's settings read from a program's fd and given to a terminal of this JVM (TCGETS, TIOCGWINSZ, TCSETS). */
+/** A terminal's settings read from a program's fd and given to the terminal another fd holds (TCGETS, TIOCGWINSZ, TCSETS). */
 public final class Terminal {
     private Terminal() {}
 
@@ -20,14 +20,14 @@ public final class Terminal {
     }
 
     /**
-     * Gives the terminal on this JVM's own fd {@code fd} the saved termios, and the saved
-     * window size when it has none; nothing when it is no terminal or this JVM runs in its
-     * background.
+     * Gives the terminal another process's fd holds ({@code link}, /proc/PID/fd/N) the saved
+     * termios, and the saved window size when it has none; nothing when it is no terminal or
+     * {@code program} runs in its background.
      *
      * @return null when applied, else why not ("is no terminal", ...)
      */
-    public static String apply(int fd, Termios termios, WinSize winsize) {
-        return Terminals.apply(fd, termios, winsize);
+    public static String applyTo(Path link, int program, Termios termios, WinSize winsize) {
+        return Terminals.applyTo(link, program, termios, winsize);
     }
 
     /** Whether a path names a terminal (a pty, /dev/tty, a console or a serial line). */

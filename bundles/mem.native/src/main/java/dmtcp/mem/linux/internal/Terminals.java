@@ -78,6 +78,42 @@ public final class Terminals {
         } else if (Native.getLastError() != ENOTTY) {
             return "cannot be asked for its foreground process group (errno " + Native.getLastError() + ")";
         }
+        return set(fd, t, w);
+    }
+
+    /**
+     * As {@link #apply}, to the terminal another process's fd holds, opened afresh through its
+     * link {@code /proc/PID/fd/N} (O_NOCTTY: never this JVM's controlling terminal), when
+     * {@code program} is not in the background of its controlling terminal (its process group
+     * is the terminal's foreground one, /proc/PROGRAM/stat): the agent, which is in no session
+     * of the user's terminals, applies a restored program's settings this way.
+     */
+    public static String applyTo(java.nio.file.Path link, int program, Termios t, WinSize w) {
+        int fd = Uio.open(link.toString(), Uio.O_RDWR | Fds.O_NOCTTY | O_NONBLOCK | Uio.O_CLOEXEC, 0);
+        if (fd < 0) {
+            return "cannot be opened (errno " + Native.getLastError() + ")";
+        }
+        try {
+            if (termios(fd) == null) {
+                return "is no terminal";
+            }
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(program), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // state ppid pgrp session tty_nr tpgid: a controlling terminal whose foreground is another group
+                if (!f[4].equals("0") && !f[5].equals("-1") && !f[5].equals(f[2])) {
+                    return "is a terminal the program runs in the background of";
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return "cannot tell whether the program is in its foreground (" + e.getMessage() + ")";
+            }
+            return set(fd, t, w);
+        } finally {
+            Uio.close(fd);
+        }
+    }
+
+    private static String set(int fd, Termios t, WinSize w) {
         if (t == null) {
             return "has no saved settings";
         }

@@ -96,4 +96,25 @@ public class TerminalsTest {
             Uio.close(fd);
         }
     }
+
+    /**
+     * Applied through another process's fd link (as the agent does for the program it
+     * restored into its client): the terminal of /proc/PID/fd/N gets the settings; a path
+     * that is no terminal is said so.
+     */
+    @Test
+    public void theSettingsGoThroughAnotherProcesssFdLink() {
+        setRaw(slaves[0], null);
+        Memory ws = new Memory(8);
+        ws.setShort(0, (short) 40);
+        ws.setShort(2, (short) 100);
+        ws.setInt(4, 0);
+        assertEquals(0, Ioctl.ioctl(slaves[0], Ioctl.TIOCSWINSZ, ws));
+        Terminals.Settings saved = Terminals.read(Path.of("/proc/self/fd/" + slaves[0]));
+        int self = (int) ProcessHandle.current().pid();
+        assertNull(Terminals.applyTo(Path.of("/proc/" + self + "/fd/" + slaves[1]), self, saved.termios(), saved.winsize()));
+        assertEquals(saved.termios().lflag(), Terminals.termios(slaves[1]).lflag());
+        assertEquals(new WinSize(40, 100, 0, 0), Terminals.winsize(slaves[1]));
+        assertEquals("is no terminal", Terminals.applyTo(Path.of("/dev/null"), self, saved.termios(), saved.winsize()));
+    }
 }
