@@ -60,11 +60,18 @@ public class AgentIT {
         Process pb = b.start("launch-b", "dmtcp_checkpoint", "-p", String.valueOf(cb.port), "--join", counter.toString(),
                 other.resolve("ticks-b").toString());
         try {
-            Tools.waitFor("both programs to tick", 30, () -> Tools.lastTick(a.workDir.resolve("ticks-a")) > 2
+            // each user's first program starts that user's agent (a JVM and a framework): on a loaded machine, seconds
+            Tools.waitFor("both programs to tick", 60, () -> Tools.lastTick(a.workDir.resolve("ticks-a")) > 2
                     && Tools.lastTick(other.resolve("ticks-b")) > 2);
         } catch (AssertionError e) {
+            StringBuilder procs = new StringBuilder();
+            ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(a.workDir.toString()))
+                    .forEach(h -> procs.append("\n  ").append(h.pid()).append(' ').append(h.info().commandLine().orElse("")));
             throw new AssertionError(e.getMessage() + "; a: " + a.output("launch-a", "err") + "; b: " + b.output("launch-b", "err")
-                    + "; ticks: " + Tools.lastTick(a.workDir.resolve("ticks-a")) + " " + Tools.lastTick(other.resolve("ticks-b")));
+                    + "; ticks: " + Tools.lastTick(a.workDir.resolve("ticks-a")) + " " + Tools.lastTick(other.resolve("ticks-b"))
+                    + "; agent logs: " + read(agentDir(a).resolve("agent.log")) + " / " + read(agentDir(b).resolve("agent.log"))
+                    + "; files of b: " + (Files.isDirectory(agentDir(b)) ? String.join(" ", agentDir(b).toFile().list()) : "none")
+                    + "; processes:" + procs);
         }
         long agentA = agentPid(a);
         long agentB = agentPid(b);
@@ -226,6 +233,14 @@ public class AgentIT {
         Tools.waitFor("the restarter to join", 30, () -> t.status(p).contains("NUM_PEERS=1"));
         assertContains(t.run("dmtcp_command", "-p", p, "-bc").ok().out(), "1 participant(s), 1 image(s)");
         t.run("dmtcp_command", "-p", p, "-k").ok();
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.exists(f) ? Files.readString(f) : "(none)";
+        } catch (java.io.IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
     }
 
     /** The private folder of {@code t}'s user below its DMTCP_TMPDIR. */

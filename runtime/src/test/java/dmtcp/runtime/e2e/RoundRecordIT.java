@@ -70,8 +70,9 @@ public class RoundRecordIT {
             running = t.start(tag, "/bin/sh", "-c", "cd '" + t.workDir + "' && exec ./dmtcp_restart_script.sh");
             Tools.waitFor("the restarter to report what it read back", 30, () -> err(t, tag).contains("published "));
             Tools.waitFor("the restarter to join", 30, () -> t.status(p).contains("NUM_PEERS=1"));
-            long pid = running.descendants().filter(h -> h.info().command().map(ticker.toString()::equals).orElse(false))
-                    .findFirst().orElseThrow().pid();
+            // the restarter's child, or (through the agent) the restart command's own process
+            long pid = java.util.stream.Stream.concat(java.util.stream.Stream.of(running.toHandle()), running.descendants())
+                    .filter(h -> h.info().command().map(ticker.toString()::equals).orElse(false)).findFirst().orElseThrow().pid();
             Matcher m = Pattern.compile("ticker\\[" + pid + "\\] restored from round " + round + " taken at (\\S+)").matcher(err(t, tag));
             assertTrue("cycle " + cycle + ": the record of round " + round + " came back:\n" + err(t, tag), m.find());
             Instant taken = Instant.parse(m.group(1));

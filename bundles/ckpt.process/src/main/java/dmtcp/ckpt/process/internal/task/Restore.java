@@ -232,6 +232,9 @@ final class Restore {
     /** Kills a process {@link #build()} built (or half-built) and collects its traced threads. */
     void abandon() {
         ThreadControl.checkThread();
+        if (stub.adopted() && exitAdopted(1)) {
+            return;
+        }
         Processes.kill(pid, SIGKILL);
         for (int tid : tids) {
             if (tid != pid) {
@@ -240,6 +243,53 @@ final class Restore {
         }
         if (stub.adopted()) {
             ThreadControl.reap(pid); // not our child: its parent (the agent's client's shell) reaps it once we let go
+        }
+    }
+
+    /**
+     * Ends an adopted stub (the agent's client) with exit status {@code code} rather than a
+     * SIGKILL, so that the user's shell sees a failed restart as the restarter JVM reports it
+     * (exit 1, not 137): exit_group injected at the restore's current syscall site and the
+     * leader let go (not stepped: its exit is reported only once its other threads are
+     * collected, which happens next), then every thread collected. A leader that stops
+     * instead (no syscall there any more) is SIGKILLed. False when there is no site yet.
+     */
+    private boolean exitAdopted(int code) {
+        if (calls == null || calls.site <= 0) {
+            return false;
+        }
+        try {
+            long[] r = ThreadControl.getRegs(pid);
+            r[UserRegs.RAX] = 231; // exit_group
+            r[UserRegs.RDI] = code;
+            r[UserRegs.ORIG_RAX] = -1;
+            r[UserRegs.RIP] = calls.site;
+            ThreadControl.setRegs(pid, r);
+            ThreadControl.cont(pid, 0);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        for (int tid : tids) {
+            if (tid != pid) {
+                ThreadControl.reap(tid);
+            }
+        }
+        for (;;) {
+            int status;
+            try {
+                status = ThreadControl.waitTid(pid);
+            } catch (RuntimeException e) {
+                return true; // gone
+            }
+            if (!ThreadControl.isStopped(status)) {
+                return true; // its exit, reported to us: its parent gets it now
+            }
+            Processes.kill(pid, SIGKILL); // stopped on the way (a fault at the site): killed after all
+            try {
+                ThreadControl.cont(pid, 0);
+            } catch (RuntimeException e) {
+                // dying
+            }
         }
     }
 
