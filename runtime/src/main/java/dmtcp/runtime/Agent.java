@@ -308,6 +308,8 @@ final class Agent {
                     return;
                 }
             }
+            // what the client's shell had started before it became the program: no part of the computation
+            List<Long> plumbing = reply == null ? List.of() : childrenOf(pid);
             Session s = new Session("dmtcp_checkpoint", r.host, r.port, r.join, false, 0, r.interval, r.checkpointDir);
             if (reply != null) {
                 s.sayTo(line -> reply.line("say " + line));
@@ -333,6 +335,9 @@ final class Agent {
             rt = Runtime.slot(props, Integer.toString(next.incrementAndGet()));
             for (long h : helpers) {
                 rt.bootstrap().helper(h);
+            }
+            for (long c : plumbing) {
+                rt.bootstrap().helper(c);
             }
             rt.bootstrap().adopt(pid, r.argv, dir);
             rt.start();
@@ -456,6 +461,7 @@ final class Agent {
                 return;
             }
             List<String> ids = first.uniqueIds();
+            List<Long> plumbing = childrenOf(pid);
             Session s = new Session("dmtcp_restart", r.host, r.port, r.join, false, 0, r.interval, r.checkpointDir);
             s.sayTo(line -> reply.line("say " + line));
             coordinator(s, r);
@@ -471,6 +477,9 @@ final class Agent {
             rt = Runtime.slot(props, Integer.toString(next.incrementAndGet()));
             for (long h : helpers) {
                 rt.bootstrap().helper(h);
+            }
+            for (long c : plumbing) {
+                rt.bootstrap().helper(c);
             }
             dmtcp.core.boot.Restart restart = rt.bootstrap().restart(List.of(image));
             java.util.Optional<String> locked = restart.lock(dir);
@@ -509,6 +518,11 @@ final class Agent {
             slots.remove(pid);
             busy();
         }
+    }
+
+    /** The children {@code pid} has now (before the client execs: its shell's plumbing). */
+    private static List<Long> childrenOf(int pid) {
+        return ProcessHandle.of(pid).map(h -> h.children().map(ProcessHandle::pid).toList()).orElse(List.of());
     }
 
     /** The client's stderr (/proc/PID/fd/2), for what it must read after it stopped reading its answer; null if it cannot be opened. */

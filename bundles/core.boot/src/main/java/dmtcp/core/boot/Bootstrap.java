@@ -56,7 +56,9 @@ public interface Bootstrap {
 
     /**
      * {@code pid} is a child this JVM started for itself (a coordinator it started in the
-     * background): no orphan of the programs, and not killed with the computation.
+     * background), or a child the agent's client had before it became the program (its
+     * shell's plumbing: a process substitution's {@code cat}): no orphan of the programs, no
+     * child a checkpoint must include, and not killed with the computation.
      */
     void helper(long pid);
 

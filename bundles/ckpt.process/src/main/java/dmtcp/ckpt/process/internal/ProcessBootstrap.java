@@ -31,6 +31,11 @@ public final class ProcessBootstrap implements Bootstrap {
     public int launch(List<String> argv, Path lockDir) throws BootException {
         Child c;
         try {
+            // children this JVM had before the program (the shell's plumbing: `dmtcp_checkpoint
+            // prog > >(cat)` makes cat the launcher's child) are no orphans of the program
+            for (dmtcp.mem.linux.api.ProcessTree.Proc before : dmtcp.mem.linux.api.ProcessTree.children((int) ProcessHandle.current().pid())) {
+                Processes.helper(before.pid());
+            }
             Processes.becomeSubreaper();
             c = Processes.spawn(argv);
         } catch (RuntimeException e) {

@@ -165,6 +165,10 @@ final class RestartCheck implements Restart {
      */
     @Override
     public void restoreAhead(Providers providers) {
+        // children this JVM had before (the shell's plumbing: `dmtcp_restart img > >(cat)`) are no orphans of the programs
+        for (dmtcp.mem.linux.api.ProcessTree.Proc before : dmtcp.mem.linux.api.ProcessTree.children((int) ProcessHandle.current().pid())) {
+            Processes.helper(before.pid());
+        }
         Processes.becomeSubreaper();
         programs.expect(images.size());
         programs.early().begin(images, providers.load(StreamCodec.class));

@@ -119,7 +119,7 @@ public final class ProcessTree {
         for (int pid : pids) {
             List<Proc> outside = new ArrayList<>();
             for (Proc c : children(pid)) {
-                if (!pids.contains(c.pid())) {
+                if (!pids.contains(c.pid()) && !Processes.isHelper(c.pid())) {
                     outside.add(c);
                 }
             }
@@ -223,7 +223,14 @@ public final class ProcessTree {
         List<Proc> all = new ArrayList<>();
         for (Proc r : roots) {
             all.add(r);
-            all.addAll(descendants(r.pid()));
+            // a helper among them (an agent's program's shell plumbing) is no part of it, nor its subtree
+            for (int i = all.size() - 1; i < all.size(); i++) {
+                for (Proc c : children(all.get(i).pid())) {
+                    if (!Processes.isHelper(c.pid())) {
+                        all.add(c);
+                    }
+                }
+            }
         }
         all.removeIf(Proc::zombie);
         return all;

@@ -40,6 +40,15 @@ public final class Processes {
         HELPERS.add(pid);
     }
 
+    /**
+     * Whether {@code pid} is a helper ({@link #helper}): a process of no computation, though
+     * it may be a program's child (the agent's: what the client's shell had started before
+     * the client became the program, such as a process substitution's {@code cat}).
+     */
+    public static boolean isHelper(int pid) {
+        return HELPERS.contains((long) pid);
+    }
+
     /** Whether {@code pid} is a live child this JVM started itself: a program, a restore stub or a helper. */
     static boolean isOurs(int pid) {
         if (HELPERS.contains((long) pid)) {
