@@ -92,6 +92,16 @@ _close_fds() {
   return 0
 }
 
+# Stops the agent of agent.pid if it serves no program (agent-programs/ is empty); fails otherwise
+_agent_idle_other() {
+  local pid e i
+  for e in "$_adir"/agent-programs/*; do [ -e "$e" ] && return 1; done
+  read -r pid _ 2>/dev/null < "$_adir/agent.pid" || return 1
+  kill "$pid" 2>/dev/null
+  for ((i = 0; i < 300; i++)); do [ -e "/proc/$pid" ] || return 0; sleep 0.01; done
+  return 1
+}
+
 # Starts an agent and waits (5 s at most) for its pid file
 _agent_start() {
   local i
@@ -120,7 +130,10 @@ _agent_prepare() {
   local scope
   if read -r scope 2>/dev/null < /proc/sys/kernel/yama/ptrace_scope && [ "$scope" != 0 ]; then return 1; fi
   _agent_dir || return 1
-  _asig="1|$_jar|$_java|${_cds[*]}|${DMTCP_JAVA_OPTS:-}|${DMTCP_KEY_FILE:-}|${XDG_CONFIG_HOME:-}|${DMTCP_PLUGIN_DIR:-}"
+  # the jar's modification time too: an agent of an installation since rebuilt or upgraded is not used
+  local built
+  built=$(stat -L -c %Y "$_jar" 2>/dev/null) || built=0
+  _asig="1|$_jar|$built|$_java|${_cds[*]}|${DMTCP_JAVA_OPTS:-}|${DMTCP_KEY_FILE:-}|${XDG_CONFIG_HOME:-}|${DMTCP_PLUGIN_DIR:-}"
   _asig+="|${DMTCP_LOG_LEVEL:-}|${DMTCP_FSYNC:-}|${DMTCP_AGENT_IDLE:-}"
   _asig=${_asig// /_}
 }
@@ -182,7 +195,12 @@ _agent_request() {
   printf '%s\0' 1 "$_o_host" "$_o_port" "$_o_join" "$_o_interval" "$_o_ckpt" "$_o_gzip" "$@" > "$_adir/req-$$" || return 0
   for ((try = 0; try < 2; try++)); do
     _agent_alive; alive=$?
-    [ $alive = 2 ] && break # an agent with other settings serves this folder: the JVM's way
+    if [ $alive = 2 ]; then
+      # an agent of other settings (another build, other DMTCP_* values): replaced when it
+      # serves no program, else the JVM's way while it lives
+      _agent_idle_other || break
+      alive=1
+    fi
     if [ $alive != 0 ]; then _agent_start || break; fi
     printf '%s %d\n' "$kind" $$ 1<>"$_adir/agent.fifo" || break
     # the answer: said lines, then ok, stub, fail or busy; an agent that dies meanwhile is
