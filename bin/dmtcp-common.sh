@@ -52,7 +52,7 @@ dmtcp_run() {
 # --- The agent (doc/architecture.md, "The agent") ---------------------------------------
 # dmtcp_checkpoint asks this user's agent, a warm JVM in the private folder, to take the
 # program into the computation, then execs the program itself: the user's shell stays its
-# parent. Returns (to the JVM launcher) whenever the agent cannot be used: DMTCP_AGENT=0,
+# parent. Opt-in for now (DMTCP_AGENT=1). Returns (to the JVM launcher) whenever the agent cannot be used: no DMTCP_AGENT=1,
 # options this script does not read, a Yama ptrace_scope other than 0 (the agent would not
 # be allowed to trace a process it is no ancestor of), another agent's settings, no agent
 # answering.
@@ -126,7 +126,7 @@ _agent_start() {
 # _adir and _asig, the agent's settings: what its JVM took from its environment when it
 # started (another value, another JVM); fails when the agent cannot serve here
 _agent_prepare() {
-  [ "${DMTCP_AGENT:-1}" != 0 ] || return 1
+  [ "${DMTCP_AGENT:-0}" = 1 ] || return 1
   local scope
   if read -r scope 2>/dev/null < /proc/sys/kernel/yama/ptrace_scope && [ "$scope" != 0 ]; then return 1; fi
   _agent_dir || return 1

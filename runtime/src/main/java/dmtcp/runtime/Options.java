@@ -19,7 +19,7 @@ final class Options {
             + "%n                             (default: ~/.config/dmtcp/key, made on first use)";
     static final String ENV_JVM = "  DMTCP_CDS                  0: no class-data sharing archive (default: the build's)"
             + "%n  DMTCP_JAVA_OPTS            extra JVM options (after the project's own)";
-    static final String ENV_AGENT = "  DMTCP_AGENT                0: no agent, a launcher JVM per program (default: 1, this user's agent)"
+    static final String ENV_AGENT = "  DMTCP_AGENT                1: programs launched by this user's agent (default: 0, a launcher JVM each)"
             + "%n  DMTCP_AGENT_IDLE           seconds an agent with no program stays (default: 60)"
             + "%n  DMTCP_AGENT_RESTART        1: dmtcp_restart of one image through the agent (default: 0)";
     static final String ENV_PLUGINS = "  DMTCP_PLUGIN_DIR           plugin jars watched at run time (default: <install>/plugins)";

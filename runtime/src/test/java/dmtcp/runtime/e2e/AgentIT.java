@@ -33,23 +33,23 @@ public class AgentIT {
 
     @Test
     public void aKilledAgentLeavesItsProgramRunningAndTheNextCommandTakesItOver() throws Exception {
-        takeOver(new Tools(null, tmp.getRoot().toPath()));
+        takeOver(agent(new Tools(null, tmp.getRoot().toPath())));
     }
 
     @Test
     public void aKilledAgentAsAnOrdinaryUser() throws Exception {
-        takeOver(ordinaryUser(CommandLineIT.USER, "user"));
+        takeOver(agent(ordinaryUser(CommandLineIT.USER, "user")));
     }
 
     @Test
     public void twoUsersHaveAgentsOfTheirOwn() throws Exception {
-        Tools a = ordinaryUser(CommandLineIT.USER, "shared");
+        Tools a = agent(ordinaryUser(CommandLineIT.USER, "shared"));
         Assume.assumeTrue(new ProcessBuilder("id", SecurityIT.OTHER).start().waitFor() == 0);
         // a working folder each (its restart script), one DMTCP_TMPDIR for both, as /tmp: each
         // user's private folder below it
         Path other = Files.createDirectory(a.workDir.resolve("other"));
         Tools.sharedLikeTmp(other);
-        Tools b = new Tools(SecurityIT.OTHER, other);
+        Tools b = agent(new Tools(SecurityIT.OTHER, other));
         Tools.sharedLikeTmp(Files.createDirectory(a.workDir.resolve("tmp")));
         b.env.put("DMTCP_TMPDIR", a.workDir.resolve("tmp").toString());
         Path counter = a.compile("counter");
@@ -93,12 +93,12 @@ public class AgentIT {
 
     @Test
     public void aRestartThroughTheAgentIsTheRestartCommandsOwnProcess() throws Exception {
-        restartCycles(new Tools(null, tmp.getRoot().toPath()));
+        restartCycles(agent(new Tools(null, tmp.getRoot().toPath())));
     }
 
     @Test
     public void aRestartThroughTheAgentAsAnOrdinaryUser() throws Exception {
-        restartCycles(ordinaryUser(CommandLineIT.USER, "restart"));
+        restartCycles(agent(ordinaryUser(CommandLineIT.USER, "restart")));
     }
 
     /**
@@ -144,7 +144,7 @@ public class AgentIT {
 
     @Test
     public void jobControlOnATerminalIsTheShells() throws Exception {
-        Tools t = new Tools(null, tmp.getRoot().toPath());
+        Tools t = agent(new Tools(null, tmp.getRoot().toPath()));
         Path counter = t.compile("counter");
         Path ticks = t.workDir.resolve("ticks");
         Tools.Coordinator coord = t.coordinator("coord");
@@ -174,6 +174,12 @@ public class AgentIT {
         Tools.waitFor("its participant to leave", 20, () -> t.status(String.valueOf(coord.port)).contains("NUM_PEERS=0"));
         term.type("exit");
         assertTrue(term.process.waitFor(10, TimeUnit.SECONDS));
+    }
+
+    /** A Tools whose dmtcp_checkpoint goes through the agent (opt-in: DMTCP_AGENT=1). */
+    private static Tools agent(Tools t) {
+        t.env.put("DMTCP_AGENT", "1");
+        return t;
     }
 
     private Tools ordinaryUser(String user, String folder) throws Exception {

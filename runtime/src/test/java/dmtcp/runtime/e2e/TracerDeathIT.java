@@ -67,9 +67,7 @@ public class TracerDeathIT {
 
     private void killTheLauncherAtEachMoment(String codec) throws Exception {
         Tools t = new Tools(null, tmp.getRoot().toPath());
-        if (!agent) {
-            t.env.put("DMTCP_AGENT", "0");
-        }
+        t.env.put("DMTCP_AGENT", agent ? "1" : "0");
         Path verifier = t.compile("verifier");
         Tools.Coordinator coord = t.coordinator("coord");
         String p = String.valueOf(coord.port);
